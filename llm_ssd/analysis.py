@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
+from .audio import (
+    MAX_DURATION,
+    NETWORK_MIN_DURATION,
+    SAMPLE_RATE,
+    AudioError,
+    check_audio,
+    check_duration,
+    load_audio,
+    log_mel_spectrogram,
+    loop_to_min_duration,
+    resample,
+    to_pascal,
+)
 from .labels import EVENTS, PAQS, SCENES
+from .loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP, Loudness, loudness_zwtv
+from .model import SoundAQnet
+from .weights import load_checkpoint, load_norm_stats, norm_stats_path, resolve_checkpoint
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,3 +96,132 @@ class Analysis:
             out["log_mel"] = self.log_mel.tolist()
             out["loudness"] = self.loudness.tolist()
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedModel:
+    """A SoundAQnet in eval mode with the normalisation statistics it was trained with."""
+
+    model: SoundAQnet
+    norm: dict[str, torch.Tensor]
+    name: str
+    device: str
+
+    def predict(self, log_mel: torch.Tensor, loudness: torch.Tensor) -> dict[str, np.ndarray]:
+        """Probabilities and ratings for a batch: log_mel (B, frames, 64) in dB and
+        loudness (B, steps) in sone, un-normalised."""
+        mel = (log_mel.to(self.device) - self.norm["mel_mean"]) / self.norm["mel_std"]
+        loud = (loudness.to(self.device)[..., None] - self.norm["loudness_mean"]) / self.norm[
+            "loudness_std"
+        ]
+        with torch.inference_mode():
+            out = self.model(mel, loud)
+        return {
+            "scene": torch.softmax(out["scene"], dim=-1).cpu().numpy(),
+            "event": torch.sigmoid(out["event"]).cpu().numpy(),
+            "isop": out["ISOPls"][:, 0].cpu().numpy(),
+            "isoe": out["ISOEvs"][:, 0].cpu().numpy(),
+            "paq": torch.cat([out[p] for p in PAQS], dim=-1).cpu().numpy(),
+        }
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def default_device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_model(checkpoint: str | Path | None = None, device: str | None = None) -> LoadedModel:
+    """The network with a checkpoint's weights (strict), cached per checkpoint and device."""
+    path = resolve_checkpoint(checkpoint)
+    with _LOAD_LOCK:
+        return _load_model(path, device or default_device())
+
+
+@lru_cache(maxsize=8)
+def _load_model(path: Path, device: str) -> LoadedModel:
+    model = SoundAQnet()
+    model.load_state_dict(load_checkpoint(path), strict=True)
+    model.eval().to(device)
+    stats = load_norm_stats(norm_stats_path(path))
+    norm = {k: torch.from_numpy(v).to(device) for k, v in stats.items()}
+    return LoadedModel(model, norm, path.name, device)
+
+
+def features(
+    samples: np.ndarray, sample_rate: int, device: str = "cpu"
+) -> tuple[torch.Tensor, Loudness, dict[str, float]]:
+    """The two inputs of SoundAQnet for checked mono audio: the (frames, 64) log-mel in dB and
+    the ISO 532-1 loudness (calibrated as the authors did), with the seconds each took."""
+    timings = {}
+    t0 = time.perf_counter()
+    mel = log_mel_spectrogram(resample(samples, sample_rate, SAMPLE_RATE), device)
+    t1 = time.perf_counter()
+    pascal = to_pascal(resample(samples, sample_rate, LOUDNESS_SAMPLE_RATE))
+    loud = loudness_zwtv(pascal, LOUDNESS_SAMPLE_RATE)
+    steps = round(samples.size / sample_rate / LOUDNESS_STEP)  # the authors' count: 15,000 / 30 s
+    loud = Loudness(loud.n[:steps], loud.n_specific[:, :steps], loud.time[:steps])
+    t2 = time.perf_counter()
+    timings["log_mel"] = t1 - t0
+    timings["loudness"] = t2 - t1
+    return mel, loud, timings
+
+
+def analyze(
+    audio: str | Path | np.ndarray,
+    sample_rate: int | None = None,
+    checkpoint: str | Path | None = None,
+    device: str | None = None,
+    max_duration: float = MAX_DURATION,
+) -> Analysis:
+    """Scene, events, ISOP/ISOE and PAQ of one clip: a file path, or samples with their rate."""
+    t_start = time.perf_counter()
+    if isinstance(audio, (str, Path)):
+        source = Path(audio).name
+        samples, sample_rate = load_audio(audio, max_duration)
+    else:
+        if sample_rate is None:
+            raise AudioError("a sample rate is needed with an array of samples.")
+        source, samples = "array", np.asarray(audio)
+        if sample_rate > 0:
+            check_duration(source, samples.shape[0] / sample_rate, max_duration)
+    samples = check_audio(samples, sample_rate, source)
+    duration = samples.size / sample_rate
+    warnings = []
+    if duration < NETWORK_MIN_DURATION:
+        samples = loop_to_min_duration(samples, sample_rate)
+        warnings.append(
+            f"The clip is {duration:.2f} s long; the model needs {NETWORK_MIN_DURATION:.2f} s, "
+            "so it was looped to that length. Longer clips give more reliable results."
+        )
+    t_decoded = time.perf_counter()
+
+    model = load_model(checkpoint, device)
+    mel, loud, timings = features(samples, sample_rate, model.device)
+    t_model = time.perf_counter()
+    pred = model.predict(mel[None], torch.from_numpy(loud.n.astype(np.float32))[None])
+    t_end = time.perf_counter()
+    return Analysis(
+        scene_probabilities=dict(zip(SCENES, pred["scene"][0].tolist(), strict=True)),
+        event_probabilities=dict(zip(EVENTS, pred["event"][0].tolist(), strict=True)),
+        isop=float(pred["isop"][0]),
+        isoe=float(pred["isoe"][0]),
+        paq=dict(zip(PAQS, pred["paq"][0].tolist(), strict=True)),
+        log_mel=mel.cpu().numpy(),
+        loudness=loud.n,
+        n5=loud.n5,
+        n10=loud.n10,
+        nmax=loud.nmax,
+        duration=duration,
+        sample_rate=sample_rate,
+        checkpoint=model.name,
+        source=source,
+        timings={
+            "decode": t_decoded - t_start,
+            **timings,
+            "model": t_end - t_model,
+            "total": t_end - t_start,
+        },
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,171 @@
+"""Decode any sound file to mono float32, check it, and make SoundAQnet's log-mel."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile as sf
+import torch
+
+SAMPLE_RATE = 16000
+"""Sample rate of the log-mel path."""
+N_FFT = 512
+HOP_LENGTH = 160
+"""10 ms at 16 kHz: 100 frames per second."""
+N_MELS = 64
+MEL_FMIN = 50.0
+MEL_FMAX = 8000.0
+LOG_FLOOR = 1e-10
+"""Power floor before 10·log10 (-100 dB)."""
+RESAMPLE_TYPE = "soxr_hq"
+
+CALIBRATION_RMS = 0.0070527
+"""Digital RMS of the authors' calibration tone (shared/reference/calibration_1kHz_60dB.wav)."""
+CALIBRATION_DB_SPL = 60.0
+REFERENCE_PRESSURE = 20e-6
+"""Pascal at 0 dB SPL."""
+PASCAL_PER_UNIT = REFERENCE_PRESSURE * 10 ** (CALIBRATION_DB_SPL / 20) / CALIBRATION_RMS
+"""The authors' calibration: a full-scale sine is about 100 dB SPL."""
+
+MAX_DURATION = 600.0
+"""Longest input accepted by default, seconds."""
+MIN_DURATION = 1.0
+"""Shorter clips are refused: too little sound to describe a soundscape."""
+NETWORK_MIN_FRAMES = 280
+"""Fewest log-mel frames SoundAQnet's valid convolutions accept (the 9×9 tower's
+16 + 32 + 48 frames of convolution and three halvings)."""
+NETWORK_MIN_DURATION = (NETWORK_MIN_FRAMES - 1) * HOP_LENGTH / SAMPLE_RATE
+"""2.79 s: clips between MIN_DURATION and this are looped up to it."""
+READ_BLOCK = 1 << 18
+"""Frames per block when decoding, so that many channels never sit in memory at once."""
+FFMPEG_FORMATS = "m4a, aac, mp4, webm, opus, wma, amr"
+
+
+class AudioError(ValueError):
+    """The input cannot be analysed; the message says why and what to do."""
+
+
+def _soundfile_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
+    info = sf.info(str(path))
+    if info.samplerate <= 0:
+        raise AudioError(f"{path.name}: the file declares no sample rate.")
+    check_duration(path.name, info.frames / info.samplerate, max_duration)
+    blocks = [
+        b.mean(axis=1) if b.ndim == 2 else b
+        for b in sf.blocks(str(path), blocksize=READ_BLOCK, dtype="float32", always_2d=True)
+    ]
+    audio = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    return audio.astype(np.float32, copy=False), info.samplerate
+
+
+def _ffmpeg_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
+    import imageio_ffmpeg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "decoded.wav"
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path)]
+        cmd += ["-vn", "-t", f"{max_duration + 1:.3f}", "-c:a", "pcm_f32le", "-f", "wav", str(wav)]
+        done = subprocess.run(
+            cmd, check=False, capture_output=True, timeout=max(60.0, max_duration)
+        )
+        if done.returncode != 0 or not wav.exists():
+            raise AudioError(
+                f"{path.name} is not an audio file that can be read. Use a sound file such as "
+                f"WAV, FLAC, OGG, MP3 or {FFMPEG_FORMATS}."
+            )
+        return _soundfile_read(wav, max_duration)
+
+
+def check_duration(name: str, seconds: float, max_duration: float) -> None:
+    """Refuse audio longer than `max_duration` seconds."""
+    if seconds > max_duration:
+        raise AudioError(
+            f"{name} is {seconds / 60:.1f} minutes long; the limit is "
+            f"{max_duration / 60:.1f} minutes. Trim it to the part you want described, "
+            "or raise the limit (--max-duration)."
+        )
+
+
+def load_audio(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:
+    """Decode a sound file to mono (channel mean) float32 at its own sample rate."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such file.")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path.name} is empty (0 bytes). Record or choose the clip again.")
+    try:
+        audio, sr = _soundfile_read(path, max_duration)
+    except sf.SoundFileError:
+        audio, sr = _ffmpeg_read(path, max_duration)
+    return audio, sr
+
+
+def check_audio(audio: np.ndarray, sample_rate: int, name: str = "the audio") -> np.ndarray:
+    """Mono float32 samples that are safe to analyse, or an AudioError saying what is wrong."""
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1 if audio.shape[1] < audio.shape[0] else 0)
+    if audio.ndim != 1:
+        raise AudioError(f"{name}: expected samples × channels, got shape {audio.shape}.")
+    if sample_rate <= 0:
+        raise AudioError(f"{name}: the sample rate must be positive, got {sample_rate}.")
+    if audio.size == 0:
+        raise AudioError(f"{name} holds no audio samples (zero length). Record or choose again.")
+    if not np.isfinite(audio).all():
+        bad = int((~np.isfinite(audio)).sum())
+        raise AudioError(
+            f"{name} has {bad} NaN or infinite sample values, so the file is damaged. "
+            "Export it again from the recording program."
+        )
+    seconds = audio.size / sample_rate
+    if seconds < MIN_DURATION:
+        raise AudioError(
+            f"{name} is only {seconds * 1000:.0f} ms long; at least {MIN_DURATION:.0f} s of "
+            "sound is needed to describe a soundscape. Record a longer clip."
+        )
+    return audio
+
+
+def loop_to_min_duration(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Repeat a short clip until the network can read it (it needs NETWORK_MIN_DURATION)."""
+    needed = math.ceil(NETWORK_MIN_DURATION * sample_rate) + 1
+    if audio.size >= needed:
+        return audio
+    return np.tile(audio, math.ceil(needed / audio.size))[:needed]
+
+
+def resample(audio: np.ndarray, orig_sr: int, target_sr: int) -> np.ndarray:
+    """High-quality (soxr) resampling; a no-op at the same rate."""
+    if orig_sr == target_sr:
+        return audio
+    return librosa.resample(audio, orig_sr=orig_sr, target_sr=target_sr, res_type=RESAMPLE_TYPE)
+
+
+def to_pascal(audio: np.ndarray) -> np.ndarray:
+    """Digital samples to sound pressure with the authors' calibration."""
+    return audio.astype(np.float64) * PASCAL_PER_UNIT
+
+
+@cache
+def _mel_filters(device: str) -> torch.Tensor:
+    fb = librosa.filters.mel(
+        sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=MEL_FMIN, fmax=MEL_FMAX
+    )
+    return torch.from_numpy(fb).to(device)
+
+
+def log_mel_spectrogram(audio: np.ndarray | torch.Tensor, device: str = "cpu") -> torch.Tensor:
+    """(frames, 64) log-mel in dB of 16 kHz audio: power STFT (512-point periodic Hann, hop
+    160, centred, reflect padding), Slaney mel bank 50–8000 Hz, 10·log10(max(x, 1e-10))."""
+    x = torch.as_tensor(audio, dtype=torch.float32, device=device)
+    window = torch.hann_window(N_FFT, periodic=True, device=device)
+    stft = torch.stft(x, N_FFT, HOP_LENGTH, window=window, center=True, pad_mode="reflect",
+                      return_complex=True)  # fmt: skip
+    mel = _mel_filters(str(x.device)) @ stft.abs().square()
+    return (10.0 * torch.log10(mel.clamp_min(LOG_FLOOR))).T

