@@ -1,0 +1,136 @@
+"""Figures of an Analysis: log-mel, loudness, events, affective qualities and the circumplex.
+
+Built on `matplotlib.figure.Figure` (never pyplot's shared state) so that worker threads can
+draw at the same time."""
+
+from __future__ import annotations
+
+import librosa
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+from .analysis import Analysis
+from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
+from .labels import PAQ_SCALE, PAQS, SCENE_LAY_NAMES
+from .loudness import LOUDNESS_STEP
+from .prompt import select_events
+
+matplotlib.use("Agg")
+
+WIDE = (9.0, 3.2)
+"""Inches of the time-series figures."""
+SQUARE = (4.6, 4.6)
+DPI = 110
+MEL_CMAP = "magma"
+MEL_DYNAMIC_RANGE = 80.0
+"""dB shown below the clip's maximum; quieter bins share the darkest colour."""
+MEL_TICKS_HZ = (100, 250, 500, 1000, 2000, 4000, 8000)
+USED_COLOUR = "#1f77b4"
+UNUSED_COLOUR = "#c7c7c7"
+NEUTRAL_RATING = 3.0
+
+
+def _figure(size: tuple[float, float]) -> Figure:
+    return Figure(figsize=size, dpi=DPI, layout="constrained")
+
+
+def log_mel_figure(analysis: Analysis) -> Figure:
+    """The log-mel spectrogram the model saw, time in seconds, mel bands labelled in Hz."""
+    fig = _figure(WIDE)
+    ax = fig.add_subplot()
+    mel = analysis.log_mel.T
+    seconds = mel.shape[1] * HOP_LENGTH / SAMPLE_RATE
+    top = float(mel.max())
+    image = ax.imshow(mel, origin="lower", aspect="auto", cmap=MEL_CMAP,
+                      extent=(0.0, seconds, -0.5, N_MELS - 0.5),
+                      vmin=top - MEL_DYNAMIC_RANGE, vmax=top)  # fmt: skip
+    centres = librosa.mel_frequencies(N_MELS + 2, fmin=MEL_FMIN, fmax=MEL_FMAX)[1:-1]
+    ticks = [(int(np.argmin(np.abs(centres - hz))), hz) for hz in MEL_TICKS_HZ]
+    ax.set_yticks([i for i, _ in ticks], [f"{hz / 1000:g}k" if hz >= 1000 else str(hz)
+                                          for _, hz in ticks])  # fmt: skip
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("mel frequency (Hz)")
+    ax.set_title("Log-mel spectrogram")
+    fig.colorbar(image, ax=ax, label="dB")
+    return fig
+
+
+def loudness_figure(analysis: Analysis) -> Figure:
+    """ISO 532-1 loudness N(t) with N5 and N10 marked."""
+    fig = _figure(WIDE)
+    ax = fig.add_subplot()
+    t = np.arange(analysis.loudness.size) * LOUDNESS_STEP
+    ax.plot(t, analysis.loudness, color="#333333", linewidth=0.8, label="N(t)")
+    ax.axhline(analysis.n5, color="#d62728", linestyle="--", label=f"N5 = {analysis.n5:.1f} sone")
+    ax.axhline(analysis.n10, color="#ff7f0e", linestyle=":",
+               label=f"N10 = {analysis.n10:.1f} sone")  # fmt: skip
+    ax.set_xlim(0, max(t[-1] if t.size else 0.0, LOUDNESS_STEP))
+    ax.set_ylim(bottom=0, top=max(analysis.nmax * 1.1, 1.0))
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("loudness (sone)")
+    ax.set_title("Loudness over time (ISO 532-1, free field)")
+    ax.legend(loc="upper right", fontsize="small")
+    return fig
+
+
+def events_figure(analysis: Analysis) -> Figure:
+    """The 15 event probabilities, sorted; the ones the caption mentions in colour."""
+    fig = _figure((6.0, 4.8))
+    ax = fig.add_subplot()
+    used = {name for name, _ in select_events(analysis.event_probabilities)}
+    items = sorted(analysis.event_probabilities.items(), key=lambda kv: kv[1])
+    colours = [USED_COLOUR if name in used else UNUSED_COLOUR for name, _ in items]
+    bars = ax.barh([n for n, _ in items], [p for _, p in items], color=colours)
+    ax.bar_label(bars, labels=[f"{p:.2f}" for _, p in items], padding=2, fontsize="small")
+    ax.set_xlim(0, 1.12)
+    ax.set_xlabel("probability")
+    ax.set_title("Sound events (blue: used in the caption)", fontsize="medium")
+    return fig
+
+
+def paq_figure(analysis: Analysis) -> Figure:
+    """Radar chart of the 8 perceived affective qualities on 1..5, neutral ring at 3."""
+    fig = _figure(SQUARE)
+    ax = fig.add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, len(PAQS), endpoint=False)
+    values = np.array([analysis.paq[p] for p in PAQS])
+    closed = np.append(angles, angles[0])
+    ax.plot(closed, np.append(values, values[0]), color=USED_COLOUR, linewidth=2)
+    ax.fill(closed, np.append(values, values[0]), color=USED_COLOUR, alpha=0.25)
+    ax.plot(np.linspace(0, 2 * np.pi, 100), np.full(100, NEUTRAL_RATING), color="#888888",
+            linestyle="--", linewidth=1, label="neutral (3)")  # fmt: skip
+    ax.set_xticks(angles, [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)])
+    ax.set_ylim(*PAQ_SCALE)
+    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.set_title("Perceived affective qualities (1–5)")
+    ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.12), fontsize="small")
+    return fig
+
+
+def circumplex_figure(analysis: Analysis) -> Figure:
+    """ISO Pleasantness × Eventfulness as a point in the ISO 12913-3 circumplex."""
+    fig = _figure(SQUARE)
+    ax = fig.add_subplot()
+    ax.add_patch(Circle((0, 0), 1.0, fill=False, color="#bbbbbb"))
+    ax.axhline(0, color="#bbbbbb", linewidth=1)
+    ax.axvline(0, color="#bbbbbb", linewidth=1)
+    for (x, y), text in {(0.5, 0.5): "vibrant", (-0.5, 0.5): "chaotic",
+                         (-0.5, -0.5): "monotonous", (0.5, -0.5): "calm"}.items():  # fmt: skip
+        ax.text(x, y, text, ha="center", va="center", color="#999999", style="italic")
+    ax.scatter([analysis.isop], [analysis.isoe], s=120, color="#d62728", zorder=3)
+    ax.annotate(f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})", (analysis.isop, analysis.isoe),
+                textcoords="offset points", xytext=(8, 8))  # fmt: skip
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_aspect("equal")
+    ax.set_xlabel("annoying  ←  ISO Pleasantness  →  pleasant")
+    ax.set_ylabel("uneventful  ←  ISO Eventfulness  →  eventful")
+    ax.set_title("Circumplex (ISO/TS 12913-3)")
+    return fig
+
+
+def scene_confidences(analysis: Analysis) -> dict[str, float]:
+    """Scene probabilities keyed by their lay names, for a label component."""
+    return {SCENE_LAY_NAMES[k]: float(v) for k, v in analysis.scene_probabilities.items()}
