@@ -1,0 +1,154 @@
+"""Turn one clip's predictions into the chat prompt of LLM-SSD's captioning step.
+
+The rules follow the method (../shared/docs/captioning.md); the prompt wording is our own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .analysis import Analysis
+from .labels import PAQS, SCENE_LAY_NAMES
+
+EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
+"""Candidate event thresholds, tried in order: the first one some probability exceeds is used."""
+
+EVENT_DECIMALS = 2
+"""Event probabilities are given to the model rounded to this many decimals."""
+
+LIKERT_BOUNDARIES: tuple[tuple[float, str], ...] = (
+    (1.5, "Strongly Disagree"),
+    (2.5, "Disagree"),
+    (3.5, "Neutral"),
+    (4.5, "Agree"),
+)
+"""Upper bounds (inclusive) of each Likert phrase; anything above the last is `LIKERT_TOP`."""
+
+LIKERT_TOP = "Strongly Agree"
+NEUTRAL = "Neutral"
+
+DEFAULT_LANGUAGE = "English"
+
+SOUNDSCAPE_DEFINITION = (
+    "ISO 12913-1 defines a soundscape as the acoustic environment as perceived or experienced "
+    "and/or understood by a person or people, in context."
+)
+
+
+def event_threshold(probabilities: Mapping[str, float]) -> float | None:
+    """The threshold of the 0.4/0.3/0.2 rule, or None when no probability exceeds 0.2."""
+    for threshold in EVENT_THRESHOLDS:
+        if any(p > threshold for p in probabilities.values()):
+            return threshold
+    return None
+
+
+def select_events(probabilities: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Events at or above the rule's threshold, most probable first, probabilities rounded.
+
+    Empty when no event exceeds the lowest threshold (no clear sound event).
+    """
+    threshold = event_threshold(probabilities)
+    if threshold is None:
+        return []
+    kept = [(name, float(p)) for name, p in probabilities.items() if p >= threshold]
+    kept.sort(key=lambda item: item[1], reverse=True)  # stable: ties keep the label order
+    return [(name, round(p, EVENT_DECIMALS)) for name, p in kept]
+
+
+def likert_phrase(value: float) -> str:
+    """The Likert phrase of one 1..5 PAQ rating (boundaries inclusive on the lower phrase)."""
+    for upper, phrase in LIKERT_BOUNDARIES:
+        if value <= upper:
+            return phrase
+    return LIKERT_TOP
+
+
+def select_qualities(paq: Mapping[str, float]) -> list[tuple[str, str]]:
+    """(quality, Likert phrase) of the non-neutral qualities, in `labels.PAQS` order.
+
+    When every quality is neutral, only the first one (pleasant) is kept, as in the method.
+    """
+    rated = [(quality, likert_phrase(paq[quality])) for quality in PAQS]
+    kept = [(quality, phrase) for quality, phrase in rated if phrase != NEUTRAL]
+    return kept or rated[:1]
+
+
+def affect_statement(quality: str, phrase: str) -> str:
+    """A first-person statement, e.g. "I agree with pleasant"."""
+    if phrase == NEUTRAL:
+        return f"I neither agree nor disagree with {quality}"
+    return f"I {phrase.lower()} with {quality}"
+
+
+def affect_statements(paq: Mapping[str, float]) -> list[str]:
+    """The first-person statements of the qualities `select_qualities` keeps."""
+    return [affect_statement(quality, phrase) for quality, phrase in select_qualities(paq)]
+
+
+def scene_name(analysis: Analysis) -> str:
+    """The predicted scene in lay words ("park", "street", "public square")."""
+    return SCENE_LAY_NAMES.get(analysis.scene, analysis.scene.replace("_", " "))
+
+
+def format_events(events: list[tuple[str, float]]) -> str:
+    """The events with their rounded probabilities, e.g. "Bird (0.99); Wind (0.45)"."""
+    return "; ".join(f"{name} ({p:.{EVENT_DECIMALS}f})" for name, p in events)
+
+
+def system_message(
+    scene: str,
+    events: list[tuple[str, float]],
+    statements: list[str],
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    """The text of the single system message."""
+    if events:
+        heard = (
+            f"Imagine you are standing in this {scene}. These sound events are heard, the most "
+            f"likely first, each with its probability of being heard:\n"
+            f"Sound events: {format_events(events)}"
+        )
+        step_events = (
+            "1. Say which of these sound events are present, following their order. Mention "
+            "only events from the list and never add another sound. Name each event plainly and "
+            'do not elaborate on it (write "vehicles", not "the steady hum of engines and '
+            'honking horns"). Do not quote the probabilities.'
+        )
+    else:
+        heard = (
+            f"Imagine you are standing in this {scene}. No sound event stands out clearly here.\n"
+            "Sound events: none"
+        )
+        step_events = (
+            "1. Say that no particular sound event stands out. Do not name or invent any sound."
+        )
+    feelings = "\n".join(f"- {statement}" for statement in statements)
+    opening = f'"In this {scene}, ..."'
+    if language != DEFAULT_LANGUAGE:
+        opening = f"the {language} for {opening}"
+    return (
+        "You are an expert in soundscape analysis. "
+        f"{SOUNDSCAPE_DEFINITION}\n\n"
+        "Your task is to describe a soundscape from the sound events heard in it and from how "
+        "a listener rated it.\n\n"
+        f"{heard}\n\n"
+        "The listener's ratings of this soundscape:\n"
+        f"{feelings}\n\n"
+        "Steps:\n"
+        f"{step_events}\n"
+        "2. Then describe how this soundscape feels, based on the listener's ratings.\n\n"
+        "Write one short description that covers both steps, within about 200 tokens, in simple, "
+        f"everyday language that anyone understands. Write it in {language}. Start with {opening}"
+    )
+
+
+def build_prompt(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
+    """The chat messages asking an LLM for this clip's soundscape caption."""
+    content = system_message(
+        scene_name(analysis),
+        select_events(analysis.event_probabilities),
+        affect_statements(analysis.paq),
+        language,
+    )
+    return [{"role": "system", "content": content}]
