@@ -1,0 +1,405 @@
+"""Stream a soundscape caption from any OpenAI-compatible chat server, or from an offline template.
+
+`stream_caption` never raises for a service failure: it yields the offline caption instead and
+says why in `CaptionStream.error`. The API key never leaves the request header.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import openai
+
+from .analysis import Analysis
+from .prompt import (
+    DEFAULT_LANGUAGE,
+    NEUTRAL,
+    build_prompt,
+    scene_name,
+    select_events,
+    select_qualities,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TEMPERATURE = 1.0
+DEFAULT_MAX_TOKENS = 250
+DEFAULT_TIMEOUT = 30.0
+"""Seconds to wait for the connection, the first token and each later piece of the answer."""
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+PLACEHOLDER_KEY = "no-key"
+"""Sent to a keyless server given by base URL: Ollama and co. ignore it, the client needs one."""
+MAX_RETRIES = 0
+"""The client does not retry: a failure falls back to the offline caption at once."""
+
+ENV_API_KEY = "OPENAI_API_KEY"
+ENV_BASE_URL = "OPENAI_BASE_URL"
+ENV_MODEL = "LLM_SSD_MODEL"
+ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
+
+OFFLINE_SOURCE = "offline template"
+CUT_MARK = "…\n\n"
+"""Separates a cut-off answer from the offline caption that follows it."""
+STRONG_EVENT = 0.7
+"""Events at least this probable are "heard"; weaker selected ones "may also" be heard."""
+
+EVENT_LAY_NAMES: dict[str, str] = {
+    "Silence": "silence",
+    "Human sounds": "human sounds",
+    "Wind": "wind",
+    "Water": "water",
+    "Natural sounds": "natural sounds",
+    "Traffic": "traffic",
+    "Sounds of things": "sounds of objects",
+    "Vehicle": "vehicles",
+    "Bird": "birds",
+    "Outside, rural or natural": "sounds of the outdoors",
+    "Environment and background": "background sounds",
+    "Speech": "speech",
+    "Music": "music",
+    "Noise": "noise",
+    "Animal": "animals",
+}
+
+
+@dataclass(frozen=True)
+class CaptionSettings:
+    """Where and how to ask for a caption. No key and no base URL means the offline template."""
+
+    api_key: str | None = None
+    base_url: str | None = None
+    model: str = DEFAULT_MODEL
+    temperature: float = DEFAULT_TEMPERATURE
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    timeout: float = DEFAULT_TIMEOUT
+    language: str = DEFAULT_LANGUAGE
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> CaptionSettings:
+        """Settings from OPENAI_API_KEY, OPENAI_BASE_URL, LLM_SSD_MODEL and LLM_SSD_TIMEOUT.
+
+        Keyword overrides win over the environment; an override of None is ignored, so that
+        unset command-line options can be passed straight through.
+        """
+        values: dict[str, Any] = {
+            "api_key": _clean(os.environ.get(ENV_API_KEY)),
+            "base_url": _clean(os.environ.get(ENV_BASE_URL)),
+        }
+        if model := _clean(os.environ.get(ENV_MODEL)):
+            values["model"] = model
+        if timeout := _clean(os.environ.get(ENV_TIMEOUT)):
+            values["timeout"] = float(timeout)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def online(self) -> bool:
+        """Whether a key or a server is configured (otherwise the offline template is used)."""
+        return bool(self.api_key or self.base_url)
+
+    def __repr__(self) -> str:
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        shown["api_key"] = "***" if self.api_key else None
+        text = f"CaptionSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+        return _scrub(text, self.api_key)  # also where a key was pasted into another field
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A finished caption: its text, where it came from, and what went wrong, if anything."""
+
+    text: str
+    source: str
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        """Fields for a clip's JSON/CSV record."""
+        return {"caption": self.text, "caption_source": self.source, "caption_error": self.error}
+
+
+class CaptionFailure(Exception):
+    """A failure of the LLM service, as a short message for the person."""
+
+
+class CaptionStream(Iterator[str]):
+    """The text chunks of one caption, in order.
+
+    `text` is what has arrived so far; `source` (e.g. "model gpt-4o-mini via api.openai.com",
+    or "offline template") and `error` (a short message, or None) are final once the stream
+    is exhausted.
+    """
+
+    def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None):
+        self.source = _describe_source(settings, api_key)
+        self.error: str | None = None
+        self._parts: list[str] = []
+        self._chunks = self._generate(analysis, settings, api_key)
+
+    def __next__(self) -> str:
+        chunk = next(self._chunks)
+        self._parts.append(chunk)
+        return chunk
+
+    @property
+    def text(self) -> str:
+        """The caption so far (all of it once the stream is exhausted)."""
+        return "".join(self._parts)
+
+    def result(self) -> Caption:
+        """Read the rest of the stream and return the finished caption."""
+        for _ in self:
+            pass
+        return Caption(self.text, self.source, self.error)
+
+    def close(self) -> None:
+        """Stop early, closing any open connection."""
+        self._chunks.close()
+
+    def _generate(
+        self, analysis: Analysis, settings: CaptionSettings, api_key: str | None
+    ) -> Iterator[str]:
+        key = _clean(api_key) or settings.api_key
+        if not (key or settings.base_url):
+            yield from offline_chunks(analysis)
+            return
+        llm = _llm_chunks(analysis, settings, key)
+        received = False
+        try:
+            for chunk in llm:
+                received = True
+                yield chunk
+            return
+        except CaptionFailure as failure:
+            self.error = _scrub(str(failure), key)
+        finally:
+            llm.close()
+        log.warning("caption: %s", self.error)
+        if received:
+            self.source = f"{self.source} (cut off), then {OFFLINE_SOURCE}"
+            yield CUT_MARK
+        else:
+            self.source = OFFLINE_SOURCE
+        yield from offline_chunks(analysis)
+
+
+def stream_caption(
+    analysis: Analysis, settings: CaptionSettings | None = None, api_key: str | None = None
+) -> CaptionStream:
+    """Stream the caption of `analysis`: an iterator of text chunks with `source` and `error`.
+
+    `settings` default to `CaptionSettings.from_env()`. `api_key`, when given, is used for this
+    call only (e.g. a key a visitor typed in the app) and is kept nowhere.
+    """
+    return CaptionStream(analysis, settings or CaptionSettings.from_env(), api_key)
+
+
+def caption_text(
+    analysis: Analysis, settings: CaptionSettings | None = None, api_key: str | None = None
+) -> Caption:
+    """The whole caption of `analysis` at once (for the command line)."""
+    return stream_caption(analysis, settings, api_key).result()
+
+
+def offline_caption(analysis: Analysis) -> str:
+    """A deterministic caption from the selected events, the scene and the kept qualities."""
+    return (
+        f"In this {scene_name(analysis)}, {_events_clause(analysis)}. {_feeling_sentence(analysis)}"
+    )
+
+
+def offline_chunks(analysis: Analysis) -> Iterator[str]:
+    """The offline caption in word-sized chunks, like an LLM's stream."""
+    words = offline_caption(analysis).split(" ")
+    for i, word in enumerate(words):
+        yield word if i == len(words) - 1 else word + " "
+
+
+def _events_clause(analysis: Analysis) -> str:
+    events = select_events(analysis.event_probabilities)
+    if not events:
+        return "no particular sound stands out"
+    strong = [_lay_event(name) for name, p in events if p >= STRONG_EVENT]
+    weak = [_lay_event(name) for name, p in events if p < STRONG_EVENT]
+    if not strong:
+        return f"you may hear {_join(weak, 'and')}"
+    clause = f"you hear {_join(strong, 'and')}"
+    return f"{clause}, and may also hear {_join(weak, 'and')}" if weak else clause
+
+
+def _feeling_sentence(analysis: Analysis) -> str:
+    qualities = select_qualities(analysis.paq)
+    if len(qualities) == 1 and qualities[0][1] == NEUTRAL:
+        quality = qualities[0][0]
+        return f"It feels neither clearly {quality} nor clearly not {quality}."
+    agreed = [
+        ("very " if p == "Strongly Agree" else "") + q
+        for q, p in qualities
+        if "Agree" in p and "Disagree" not in p
+    ]
+    not_ = _join([q for q, p in qualities if p == "Disagree"], "or")
+    not_at_all = _join([q for q, p in qualities if p == "Strongly Disagree"], "or")
+    if agreed:
+        sentence = f"It feels {_join(agreed, 'and')}"
+        if not_:
+            sentence += f", not {not_}"
+        if not_at_all:
+            sentence += f"{', and' if not_ else ','} not at all {not_at_all}"
+    elif not_ and not_at_all:
+        sentence = f"It does not feel {not_}, and not at all {not_at_all}"
+    elif not_:
+        sentence = f"It does not feel {not_}"
+    else:
+        sentence = f"It does not feel {not_at_all} at all"
+    return sentence + "."
+
+
+def _lay_event(name: str) -> str:
+    return EVENT_LAY_NAMES.get(name, name.lower())
+
+
+def _join(items: list[str], conjunction: str) -> str:
+    """Join words: "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) -> Iterator[str]:
+    """Text chunks from the chat server; raises CaptionFailure with a message for the person."""
+    base_url = settings.base_url or OPENAI_BASE_URL
+    if not _is_http_url(base_url):
+        raise CaptionFailure(
+            "The LLM server address is not a valid http(s) URL (e.g. http://localhost:11434/v1)."
+        )
+    host = _host(base_url)
+    client = openai.OpenAI(
+        api_key=key or PLACEHOLDER_KEY,
+        base_url=base_url,
+        timeout=settings.timeout,
+        max_retries=MAX_RETRIES,
+    )
+    deadline = time.monotonic() + settings.timeout
+    received = finished = False
+    try:
+        stream = client.chat.completions.create(
+            model=settings.model,
+            messages=build_prompt(analysis, settings.language),
+            temperature=settings.temperature,
+            max_tokens=settings.max_tokens,
+            stream=True,
+        )
+        with stream:
+            for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.delta is not None and choice.delta.content:
+                        received = True
+                        yield choice.delta.content
+                    finished = finished or choice.finish_reason is not None
+                if not received and time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("no token before the deadline")
+    except openai.APIStatusError as err:
+        raise CaptionFailure(_status_message(err.status_code, settings.model, host)) from None
+    except (openai.APITimeoutError, httpx.TimeoutException):
+        raise CaptionFailure(_timeout_message(received, host, settings.timeout)) from None
+    except openai.APIConnectionError:
+        if received:  # the client reports a connection lost mid-answer this way too
+            raise CaptionFailure(_cut_message(received, host)) from None
+        raise CaptionFailure(
+            f"Could not connect to the LLM server at {host}. Is it running?"
+        ) from None
+    except (httpx.TransportError, openai.APIError):
+        raise CaptionFailure(_cut_message(received, host)) from None
+    except Exception as err:
+        raise CaptionFailure(
+            f"The answer from {host} could not be read ({type(err).__name__})."
+        ) from None
+    finally:
+        client.close()
+    if not received:
+        raise CaptionFailure(f"The model {settings.model} at {host} returned an empty answer.")
+    if not finished:
+        raise CaptionFailure(_cut_message(received, host))
+
+
+def _status_message(status: int, model: str, host: str) -> str:
+    if status == 401:
+        return f"The API key was rejected by {host} (401). Check the key."
+    if status == 403:
+        return f"The API key may not use the model {model} at {host} (403)."
+    if status == 404:
+        return (
+            f"Not found at {host} (404): check the model name ({model}) "
+            "and that the address ends in /v1."
+        )
+    if status == 429:
+        return f"{host} is rate limiting requests or the quota is used up (429). Try again later."
+    if status >= 500:
+        return f"The LLM server at {host} had an error ({status}). Try again later."
+    return f"The LLM server at {host} refused the request ({status})."
+
+
+def _timeout_message(received: bool, host: str, timeout: float) -> str:
+    if received:
+        return f"The answer from {host} stalled for more than {timeout:g} s and was cut off."
+    return f"No answer from {host} within {timeout:g} s."
+
+
+def _cut_message(received: bool, host: str) -> str:
+    if received:
+        return f"The answer from {host} was cut off midway."
+    return f"The connection to {host} broke before any answer arrived."
+
+
+def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:
+    if not (_clean(api_key) or settings.online):
+        return OFFLINE_SOURCE
+    return f"model {settings.model} via {_host(settings.base_url or OPENAI_BASE_URL)}"
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _host(url: str) -> str:
+    """host[:port] of a URL, without any credentials or path."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "the configured server"
+    if not host:
+        return "the configured server"
+    return f"{host}:{port}" if port else host
+
+
+def _clean(value: str | None) -> str | None:
+    value = value.strip() if value else None
+    return value or None
+
+
+def _scrub(text: str, key: str | None) -> str:
+    return text.replace(key, "***") if key else text
+
+
+__all__ = [
+    "Caption",
+    "CaptionSettings",
+    "CaptionStream",
+    "caption_text",
+    "offline_caption",
+    "offline_chunks",
+    "stream_caption",
+]

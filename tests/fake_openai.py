@@ -1,0 +1,191 @@
+"""A local OpenAI-compatible chat-completions server for tests (and the app's browser tests).
+
+    with FakeOpenAI(text="In this park, ...", chunk_delay=0.05) as server:
+        settings = CaptionSettings(base_url=server.base_url)
+        ...
+        server.requests[-1]  # what the client sent
+
+Modes (`FakeOpenAI.MODES`, may be changed between requests via `server.mode`):
+"ok" streams `text` as server-sent events in `chunks` pieces; "401", "429", "500" answer that
+status with an OpenAI-style error body (the 401 body echoes the bearer token, as a careless
+server might); "hang" reads the request and never answers; "stall" sends the headers and then
+nothing; "cut" streams the first `cut_after` chunks and drops the connection; "empty" streams a
+completion without any text.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_TEXT = (
+    "In this park, you hear birds and people talking, with some traffic further away. "
+    "It feels pleasant and calm."
+)
+HANG_LIMIT = 60.0
+"""Seconds a hanging request is held at most (released at once when the server stops)."""
+
+
+class FakeOpenAI:
+    """An OpenAI-compatible chat server on 127.0.0.1 with a random free port, in a thread."""
+
+    MODES = ("ok", "401", "429", "500", "hang", "stall", "cut", "empty")
+
+    def __init__(
+        self,
+        mode: str = "ok",
+        text: str = DEFAULT_TEXT,
+        chunks: int = 8,
+        chunk_delay: float = 0.0,
+        cut_after: int = 3,
+        model: str = "fake-model",
+    ):
+        if mode not in self.MODES:
+            raise ValueError(f"mode must be one of {self.MODES}, not {mode!r}")
+        self.mode = mode
+        self.text = text
+        self.chunks = chunks
+        self.chunk_delay = chunk_delay
+        self.cut_after = cut_after
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        """Each request received: {"path", "headers" (lower-case names), "body" (parsed JSON)}."""
+        self._stop = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on."""
+        if self._server is None:
+            raise RuntimeError("the server is not running; use it as a context manager")
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give an OpenAI client, e.g. "http://127.0.0.1:54321/v1"."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def text_chunks(self) -> list[str]:
+        """`text` split at spaces into `chunks` pieces (fewer if it has fewer words), in order."""
+        words = self.text.split(" ")
+        n = max(1, min(self.chunks, len(words)))
+        pieces = [
+            " ".join(words[k * len(words) // n : (k + 1) * len(words) // n]) for k in range(n)
+        ]
+        return [p + " " for p in pieces[:-1]] + pieces[-1:]
+
+    def start(self) -> FakeOpenAI:
+        """Start serving in a daemon thread."""
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._stop.clear()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Release hanging requests and stop serving."""
+        self._stop.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _chunk(model: str, delta: dict[str, str], finish_reason: str | None = None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    fake: FakeOpenAI
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output quiet
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        raw = self.rfile.read(length)
+        fake = self.fake
+        fake.requests.append(
+            {
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": json.loads(raw or b"{}"),
+            }
+        )
+        mode = fake.mode
+        if mode in ("401", "429", "500"):
+            self._error(int(mode))
+        elif mode == "hang":
+            fake._stop.wait(HANG_LIMIT)
+            self.close_connection = True
+        else:
+            self._stream(mode)
+
+    def _error(self, status: int) -> None:
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        message = {
+            401: f"Incorrect API key provided: {token}.",
+            429: "Rate limit reached for requests.",
+            500: "The server had an error while processing your request.",
+        }[status]
+        body = json.dumps({"error": {"message": message, "type": "fake", "code": status}}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if status == 429:
+            self.send_header("Retry-After", "30")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _stream(self, mode: str) -> None:
+        fake = self.fake
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        if mode == "stall":
+            fake._stop.wait(HANG_LIMIT)
+            self.close_connection = True
+            return
+        self._event(_chunk(fake.model, {"role": "assistant", "content": ""}))
+        pieces = [] if mode == "empty" else fake.text_chunks()
+        for i, piece in enumerate(pieces):
+            if mode == "cut" and i == fake.cut_after:
+                self.close_connection = True  # drop the connection mid-body, no final chunk
+                return
+            if fake.chunk_delay:
+                time.sleep(fake.chunk_delay)
+            self._event(_chunk(fake.model, {"content": piece}))
+        self._event(_chunk(fake.model, {}, finish_reason="stop"))
+        self._send(b"data: [DONE]\n\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _event(self, data: dict[str, Any]) -> None:
+        self._send(f"data: {json.dumps(data)}\n\n".encode())
+
+    def _send(self, payload: bytes) -> None:
+        self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        self.wfile.flush()
