@@ -392,14 +392,3 @@ def _clean(value: str | None) -> str | None:
 
 def _scrub(text: str, key: str | None) -> str:
     return text.replace(key, "***") if key else text
-
-
-__all__ = [
-    "Caption",
-    "CaptionSettings",
-    "CaptionStream",
-    "caption_text",
-    "offline_caption",
-    "offline_chunks",
-    "stream_caption",
-]
