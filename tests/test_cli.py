@@ -28,8 +28,17 @@ def test_describe_reference_clip_as_json(reference_clip, published):
     assert record["scene"] == published["scene"]
     assert list(record["event_probabilities"]) == list(EVENTS)
     assert list(record["paq"]) == list(PAQS)
-    for key in ("isop", "isoe", "loudness_n5", "loudness_n10", "loudness_nmax", "duration",
-                "checkpoint", "timings", "scene_probabilities"):  # fmt: skip
+    for key in (
+        "isop",
+        "isoe",
+        "loudness_n5",
+        "loudness_n10",
+        "loudness_nmax",
+        "duration",
+        "checkpoint",
+        "timings",
+        "scene_probabilities",
+    ):
         assert key in record
 
 

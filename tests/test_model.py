@@ -26,8 +26,9 @@ def test_authors_features_reproduce_published_outputs(authors_features, publishe
     assert SCENES[int(out["scene"][0].argmax())] == published["scene"]
     assert list(EVENTS) == published["event_labels"]
     assert list(PAQS) == published["paq_labels"]
-    np.testing.assert_allclose(out["event"][0], published["event_probabilities"],
-                               atol=PARITY_TOLERANCE, rtol=0)  # fmt: skip
+    np.testing.assert_allclose(
+        out["event"][0], published["event_probabilities"], atol=PARITY_TOLERANCE, rtol=0
+    )
     assert out["isop"][0] == pytest.approx(published["isop"], abs=PARITY_TOLERANCE)
     assert out["isoe"][0] == pytest.approx(published["isoe"], abs=PARITY_TOLERANCE)
     np.testing.assert_allclose(out["paq"][0], published["paq"], atol=PARITY_TOLERANCE, rtol=0)

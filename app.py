@@ -1,0 +1,148 @@
+"""LLM-SSD Gradio app: drop or record a clip, see what SoundAQnet hears, read the caption.
+
+Only wiring lives here; the analysis, plots and captions are in `llm_ssd`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from llm_ssd import plots
+from llm_ssd.analysis import analyze, load_model
+from llm_ssd.audio import MAX_DURATION, AudioError
+from llm_ssd.caption import CaptionSettings, request_settings, stream_caption
+from llm_ssd.prompt import DEFAULT_LANGUAGE
+from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
+
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+MAX_FILE_SIZE = "50mb"
+CONCURRENCY_LIMIT = 4
+"""Requests served at once; the rest wait in the queue (analysis is CPU-bound, captions wait
+on the network)."""
+TITLE = "LLM-SSD: soundscape describer"
+INTRO = f"""# {TITLE}
+Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
+*Soundscape Captioning using Sound Affective Quality Network and Large Language Model* (Hou et
+al.), predicts the kind of place, the sounds in it and how it would feel to people (ISO/TS
+12913-3); a large language model then describes it in plain words. Clips up to
+{MAX_DURATION / 60:.0f} minutes and 50 MB. The example clips are synthetic, made by
+`examples/generate.py`."""
+N_PLOTS = 5
+
+
+def describe(
+    audio: str | None,
+    checkpoint: str = DEFAULT_CHECKPOINT,
+    model: str = "",
+    base_url: str = "",
+    temperature: float = 1.0,
+    language: str = DEFAULT_LANGUAGE,
+    api_key: str = "",
+) -> Iterator[tuple[Any, ...]]:
+    """Analysis first, then the plots, then the caption as it streams; the last yield carries
+    every output (scene, plots, analysis JSON, caption, caption source)."""
+    if not audio:
+        raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
+    try:
+        analysis = analyze(audio, checkpoint=checkpoint)
+    except (AudioError, WeightsError) as exc:
+        raise gr.Error(str(exc)) from exc
+    for warning in analysis.warnings:
+        gr.Warning(warning)
+    scene, record = plots.scene_confidences(analysis), analysis.to_dict()
+    skip_plots = (gr.skip(),) * N_PLOTS
+    yield scene, *skip_plots, record, "", "Writing the caption…"
+
+    figures = plots.all_figures(analysis)
+    yield gr.skip(), *figures, gr.skip(), gr.skip(), gr.skip()
+
+    settings = request_settings(CaptionSettings.from_env(), model, base_url, temperature, language)
+    stream = stream_caption(analysis, settings, api_key or None)
+    for _ in stream:
+        yield gr.skip(), *skip_plots, gr.skip(), stream.text, f"Writing… ({stream.source})"
+    source = f"Caption from: **{stream.source}**"
+    if stream.error:
+        source += f"  \n⚠️ {stream.error}"
+    record = {**record, "caption": stream.text, "caption_source": stream.source}
+    record["caption_error"] = stream.error
+    yield scene, *figures, record, stream.text, source
+
+
+def build_demo() -> gr.Blocks:
+    env = CaptionSettings.from_env()
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(INTRO)
+        with gr.Row():
+            with gr.Column(scale=1, min_width=320):
+                audio = gr.Audio(
+                    sources=["upload", "microphone"], type="filepath", label="Sound clip"
+                )
+                button = gr.Button("Describe", variant="primary")
+                checkpoint = gr.Dropdown(
+                    available_checkpoints(), value=DEFAULT_CHECKPOINT, label="SoundAQnet checkpoint"
+                )
+                with gr.Accordion("LLM settings", open=False):
+                    model = gr.Textbox(env.model, label="Model")
+                    base_url = gr.Textbox(
+                        env.base_url or "",
+                        label="Base URL of an OpenAI-compatible server",
+                        placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
+                    )
+                    temperature = gr.Slider(
+                        0.0, 2.0, env.temperature, step=0.1, label="Temperature"
+                    )
+                    language = gr.Textbox(env.language, label="Caption language")
+                    api_key = gr.Textbox(
+                        "",
+                        type="password",
+                        label="Your own API key (optional, used for this request only)",
+                        placeholder="empty: the server's key, or the offline template",
+                    )
+                examples = sorted(EXAMPLES_DIR.glob("*.flac"))
+                if examples:
+                    gr.Examples(
+                        [[str(p)] for p in examples],
+                        inputs=[audio],
+                        label="Synthetic example clips",
+                        cache_examples=False,
+                    )
+            with gr.Column(scale=2):
+                caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False)
+                caption_source = gr.Markdown()
+                scene = gr.Label(label="Acoustic scene", num_top_classes=3)
+                with gr.Row():
+                    paq_plot = gr.Plot(label="Perceived affective qualities")
+                    circumplex_plot = gr.Plot(label="Pleasantness × eventfulness")
+                events_plot = gr.Plot(label="Sound events")
+                mel_plot = gr.Plot(label="Log-mel spectrogram")
+                loudness_plot = gr.Plot(label="Loudness")
+                with gr.Accordion("Analysis as JSON", open=False):
+                    record = gr.JSON(label="Analysis")
+        button.click(
+            describe,
+            inputs=[audio, checkpoint, model, base_url, temperature, language, api_key],
+            outputs=[
+                scene,
+                mel_plot,
+                loudness_plot,
+                events_plot,
+                paq_plot,
+                circumplex_plot,
+                record,
+                caption,
+                caption_source,
+            ],
+            api_name="describe",
+            concurrency_limit=CONCURRENCY_LIMIT,
+        )
+    return demo
+
+
+if __name__ == "__main__":
+    load_model()  # fetch and verify the weights once, before the first visitor
+    build_demo().queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
+        max_file_size=MAX_FILE_SIZE
+    )
