@@ -75,3 +75,24 @@ def test_network_minimum_length_is_exact():
         assert out["scene"].shape == (1, 3)
         with pytest.raises(RuntimeError):
             model(torch.zeros(1, NETWORK_MIN_FRAMES - 1, 64), loud)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_cuda_batch_matches_cpu(authors_features):
+    mel, loud = authors_features
+    mels = torch.from_numpy(np.stack([mel, mel[::-1].copy()]))
+    louds = torch.from_numpy(np.stack([loud[:, 0], loud[::-1, 0].copy()]))
+    on_cpu = load_model(None, "cpu").predict(mels, louds)
+    on_gpu = load_model(None, "cuda").predict(mels, louds)
+    for key in ("scene", "event", "isop", "isoe", "paq"):
+        np.testing.assert_allclose(on_gpu[key], on_cpu[key], atol=1e-4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device on this machine")
+def test_analyze_on_cuda_matches_cpu(reference_clip):
+    from llm_ssd.analysis import analyze
+
+    a, b = analyze(reference_clip, device="cpu"), analyze(reference_clip, device="cuda")
+    assert a.scene == b.scene
+    np.testing.assert_allclose(a.log_mel, b.log_mel, atol=1e-3)
+    np.testing.assert_allclose(list(a.paq.values()), list(b.paq.values()), atol=1e-3)
