@@ -1,0 +1,299 @@
+"""Train SoundAQnet on the feature cache: 12 task losses with learned uncertainty weights, Adam,
+early stopping on the validation ISOP MSE. Writes checkpoints in the published format."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.utils.data import DataLoader
+
+from ..analysis import LoadedModel
+from ..labels import PAQS
+from ..model import SoundAQnet
+from ..weights import (
+    CHECKPOINT_SHA256,
+    NORM_SUFFIX,
+    load_checkpoint,
+    load_norm_stats,
+    norm_stats_path,
+    resolve_checkpoint,
+    weights_dir,
+)
+from .dataset import ClipDataset, collate, norm_stats, normalise, with_features
+from .evaluate import EVAL_BATCH_SIZE, predict_clips
+from .labels import DataError, read_split
+from .metrics import compute_metrics
+
+TASKS: tuple[str, ...] = ("scene", "event", "ISOPls", "ISOEvs", *PAQS)
+"""The 12 losses, named after the network's heads."""
+TASK_WEIGHTS: tuple[float, ...] = (1.0, 1.0) + (0.5,) * 10
+"""α of each loss: 1 for the two classifications, 0.5 for the ten regressions."""
+EPOCHS = 100
+BATCH_SIZE = 32
+LEARNING_RATE = 5e-4
+PATIENCE = 10
+"""Epochs without a lower validation ISOP MSE before training stops."""
+MONITOR = "isop_mse"
+HISTORY_SUFFIX = ".history.jsonl"
+CUBLAS_WORKSPACE = ":4096:8"
+"""Lets cuBLAS run deterministically (CUBLAS_WORKSPACE_CONFIG)."""
+
+
+class UncertaintyWeighting(nn.Module):
+    """Σᵢ αᵢ·Lᵢ/σᵢ² + log(1 + σᵢ), with the σᵢ learned (Kendall et al. 2018), starting at 1."""
+
+    def __init__(self, alphas: tuple[float, ...] = TASK_WEIGHTS) -> None:
+        super().__init__()
+        self.register_buffer("alpha", torch.tensor(alphas))
+        self.sigma = nn.Parameter(torch.ones(len(alphas)))
+
+    def forward(self, losses: Tensor) -> Tensor:
+        return (self.alpha * losses / self.sigma**2 + torch.log1p(self.sigma)).sum()
+
+
+def task_losses(outputs: dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor:
+    """(12,) losses in `TASKS` order: scene cross-entropy on the softmax, event binary
+    cross-entropy on the sigmoid, MSE of ISOP, ISOE and each PAQ."""
+    losses = [
+        F.cross_entropy(outputs["scene"], batch["scene"]),
+        F.binary_cross_entropy_with_logits(outputs["event"], batch["event"]),
+        F.mse_loss(outputs["ISOPls"][:, 0], batch["iso"][:, 0]),
+        F.mse_loss(outputs["ISOEvs"][:, 0], batch["iso"][:, 1]),
+    ]
+    losses += [F.mse_loss(outputs[p][:, 0], batch["paq"][:, i]) for i, p in enumerate(PAQS)]
+    return torch.stack(losses)
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    epochs: int = EPOCHS
+    batch_size: int = BATCH_SIZE
+    lr: float = LEARNING_RATE
+    patience: int = PATIENCE
+    seed: int = 0
+    device: str = "auto"
+    """auto (CUDA when available), cpu or cuda."""
+    workers: int = 0
+    """Data-loading processes (0: load in the training process)."""
+    init: str | None = None
+    """Start from this checkpoint (name or path) and its normalisation statistics: fine-tuning."""
+
+
+@dataclass
+class FitResult:
+    checkpoint: Path
+    norm: Path
+    history_path: Path
+    history: list[dict[str, Any]]
+    best_epoch: int
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    """Clips of each split left out because they have no features."""
+
+
+def checkpoint_path(out: str | Path) -> Path:
+    """Where a checkpoint goes: a bare name lands in the weights directory; `.pth` is added."""
+    path = Path(out)
+    if path.suffix != ".pth":
+        path = path.with_name(path.name + ".pth")
+    if len(path.parts) == 1:
+        path = weights_dir() / path
+    if path.name in CHECKPOINT_SHA256:
+        raise DataError(f"{path.name} is a published checkpoint's name; choose another")
+    return path
+
+
+def resolve_device(device: str) -> str:
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise DataError("--device cuda was asked for, but torch sees no CUDA device")
+    return device
+
+
+@contextmanager
+def deterministic(seed: int, device: str) -> Iterator[None]:
+    """Seed torch and use deterministic algorithms (strictly on CPU; on CUDA where they exist);
+    the previous settings are restored afterwards."""
+    if device.startswith("cuda"):
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
+    previous = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+        torch.backends.cudnn.deterministic,
+        torch.backends.cudnn.benchmark,
+    )
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=device != "cpu")
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(previous[0], warn_only=previous[1])
+        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = previous[2:]
+
+
+def _write_atomic(path: Path, write: Callable[[Any], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(model: nn.Module, path: Path) -> None:
+    """`{"state_dict": ...}` of CPU tensors, like the published checkpoints."""
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+    _write_atomic(path, lambda f: torch.save({"state_dict": state}, f))
+
+
+def save_norm(stats: dict[str, np.ndarray], path: Path) -> None:
+    """The normalisation statistics as a plain `.npz` (no pickle)."""
+    arrays = {k: np.asarray(stats[k], dtype=np.float32) for k in sorted(stats)}
+    _write_atomic(path, lambda f: np.savez(f, **arrays))
+
+
+def train_epoch(
+    model: SoundAQnet,
+    weighting: UncertaintyWeighting,
+    loader: DataLoader,
+    optimizer: torch.optim.Optimizer,
+    norm: dict[str, Tensor],
+    progress: bool | None = None,
+) -> dict[str, float]:
+    """One pass over the training data; the clip-weighted mean of the total and of each loss."""
+    from tqdm import tqdm
+
+    device = weighting.sigma.device
+    model.train()
+    sums = torch.zeros(len(TASKS) + 1, dtype=torch.float64, device=device)
+    clips = 0
+    disable = None if progress is None else not progress
+    for cpu_batch in tqdm(loader, desc="training", unit="batch", leave=False, disable=disable):
+        batch = {k: v.to(device) for k, v in cpu_batch.items()}
+        mel, loud = normalise(norm, batch["log_mel"], batch["loudness"])
+        losses = task_losses(model(mel, loud), batch)
+        total = weighting(losses)
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        optimizer.step()
+        n = batch["scene"].shape[0]
+        sums += torch.cat([total.detach()[None], losses.detach()]).double() * n
+        clips += n
+    means = (sums / clips).tolist()
+    return dict(zip(("total", *TASKS), means, strict=True))
+
+
+def _epoch_line(record: dict[str, Any], epochs: int) -> str:
+    train, val = record["train"], record["validation"]
+    return (
+        f"epoch {record['epoch']}/{epochs}  loss {train['total']:.4f} (scene {train['scene']:.3f}"
+        f" event {train['event']:.3f} ISOP {train['ISOPls']:.4f})  validation: "
+        f"ASC {100 * val['scene_accuracy']:.2f} %  AUC {val['event_auc']:.3f}  "
+        f"ISOP MSE {val['isop_mse']:.4f}  PAQ MSE {val['paq_mse_mean']:.3f}  "
+        f"{record['seconds']:.1f} s{'  *best' if record['best'] else ''}"
+    )
+
+
+def fit(
+    features: str | Path,
+    labels_dir: str | Path,
+    out: str | Path,
+    config: FitConfig = FitConfig(),
+    log: Callable[[str], None] = print,
+    progress: bool | None = None,
+) -> FitResult:
+    """Train on the training split, validate each epoch on the validation split, keep the
+    epoch with the lowest validation ISOP MSE as `out` (+ `.norm.npz` and `.history.jsonl`)."""
+    if min(config.epochs, config.batch_size, config.patience) < 1 or not config.lr > 0:
+        raise DataError("epochs, batch size and patience must be at least 1, the rate above 0")
+    path = checkpoint_path(out)
+    device = resolve_device(config.device)
+    splits, missing = {}, {}
+    for split in ("training", "validation"):
+        splits[split], missing[split] = with_features(features, read_split(labels_dir, split))
+        if not len(splits[split]):
+            raise DataError(f"no clip of the {split} split has features in {features}")
+        if missing[split]:
+            log(f"{len(missing[split])} {split} clips have no features and are left out")
+    train_set = ClipDataset(features, splits["training"])
+    val_set = ClipDataset(features, splits["validation"])
+    norm_path = path.with_name(path.stem + NORM_SUFFIX)
+    history_path = path.with_name(path.stem + HISTORY_SUFFIX)
+
+    with deterministic(config.seed, device):
+        model = SoundAQnet()
+        if config.init:
+            init = resolve_checkpoint(config.init)
+            model.load_state_dict(load_checkpoint(init), strict=True)
+            stats = load_norm_stats(norm_stats_path(init))
+            log(f"fine-tuning {init.name} with its normalisation statistics")
+        else:
+            stats = norm_stats(train_set, config.workers)
+        save_norm(stats, norm_path)
+        norm = {k: torch.from_numpy(v).to(device) for k, v in stats.items()}
+        model.to(device)
+        weighting = UncertaintyWeighting().to(device)
+        params = [*model.parameters(), *weighting.parameters()]
+        optimizer = torch.optim.Adam(params, lr=config.lr)
+        loader = DataLoader(
+            train_set,
+            batch_size=config.batch_size,
+            shuffle=True,
+            collate_fn=collate,
+            num_workers=config.workers,
+            generator=torch.Generator().manual_seed(config.seed),
+        )
+        log(
+            f"training on {len(train_set)} clips, validating on {len(val_set)}, device {device}, "
+            f"batch {config.batch_size}, lr {config.lr:g}, up to {config.epochs} epochs"
+        )
+        history: list[dict[str, Any]] = []
+        history_path.parent.mkdir(parents=True, exist_ok=True)
+        history_path.write_text("")
+        best, best_epoch, waited = float("inf"), 0, 0
+        for epoch in range(1, config.epochs + 1):
+            start = time.perf_counter()
+            train = train_epoch(model, weighting, loader, optimizer, norm, progress)
+            model.eval()
+            loaded = LoadedModel(model, norm, path.name, device)
+            preds = predict_clips(loaded, val_set, EVAL_BATCH_SIZE, config.workers)
+            val = compute_metrics(preds, splits["validation"])
+            improved = best_epoch == 0 or val[MONITOR] < best
+            if improved:
+                best, best_epoch, waited = val[MONITOR], epoch, 0
+                save_checkpoint(model, path)
+            else:
+                waited += 1
+            record = {
+                "epoch": epoch,
+                "seconds": time.perf_counter() - start,
+                "train": train,
+                "sigma": dict(zip(TASKS, weighting.sigma.detach().cpu().tolist(), strict=True)),
+                "validation": {k: v for k, v in val.items() if k != "event_auc_skipped"},
+                "best": improved,
+            }
+            history.append(record)
+            with open(history_path, "a") as f:
+                f.write(json.dumps(record) + "\n")
+            log(_epoch_line(record, config.epochs))
+            if waited >= config.patience:
+                log(f"no lower validation ISOP MSE for {config.patience} epochs: stopping")
+                break
+    log(f"best epoch {best_epoch} (validation ISOP MSE {best:.4f}): wrote {path} and {norm_path}")
+    return FitResult(path, norm_path, history_path, history, best_epoch, missing)
