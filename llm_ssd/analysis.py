@@ -133,14 +133,15 @@ def default_device() -> str:
 
 
 def load_model(checkpoint: str | Path | None = None, device: str | None = None) -> LoadedModel:
-    """The network with a checkpoint's weights (strict), cached per checkpoint and device."""
+    """The network with a checkpoint's weights (strict), cached per checkpoint file version and
+    device (a checkpoint rewritten by training is loaded afresh)."""
     path = resolve_checkpoint(checkpoint)
     with _LOAD_LOCK:
-        return _load_model(path, device or default_device())
+        return _load_model(path, device or default_device(), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
-def _load_model(path: Path, device: str) -> LoadedModel:
+def _load_model(path: Path, device: str, mtime_ns: int) -> LoadedModel:
     model = SoundAQnet()
     model.load_state_dict(load_checkpoint(path), strict=True)
     model.eval().to(device)

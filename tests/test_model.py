@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -96,3 +98,18 @@ def test_analyze_on_cuda_matches_cpu(reference_clip):
     assert a.scene == b.scene
     np.testing.assert_allclose(a.log_mel, b.log_mel, atol=1e-3)
     np.testing.assert_allclose(list(a.paq.values()), list(b.paq.values()), atol=1e-3)
+
+
+def test_a_rewritten_checkpoint_is_loaded_afresh(tmp_path):
+    state = load_checkpoint(resolve_checkpoint(None))
+    path = tmp_path / "mine.pth"
+    torch.save({"state_dict": state}, path)
+    first = load_model(path, "cpu")
+    assert load_model(path, "cpu") is first
+    state["fc_final_pleasant.bias"] += 1.0
+    torch.save({"state_dict": state}, path)
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 1_000_000_000))
+    second = load_model(path, "cpu")
+    assert second is not first
+    delta = second.model.fc_final_pleasant.bias - first.model.fc_final_pleasant.bias
+    assert delta.item() == pytest.approx(1.0)
