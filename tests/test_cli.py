@@ -5,19 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from fake_openai import FakeOpenAI
 
 from llm_ssd.labels import EVENTS, PAQS
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "llm_ssd", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=cwd)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    return subprocess.run(
+        cmd, capture_output=True, text=True, check=False, env={**clean, **(env or {})}
+    )
 
 
 def test_describe_reference_clip_as_json(reference_clip, published):
@@ -71,3 +75,28 @@ def test_csv_has_one_row_per_file(tmp_path):
     assert [float(r["duration"]) for r in rows] == [3.0, 4.0]
     assert all(0 <= float(r["event_Silence"]) <= 1 for r in rows)
     assert "caption" not in rows[0]
+
+
+def noise_clip(tmp_path) -> str:
+    path = tmp_path / "noise.wav"
+    rng = np.random.default_rng(3)
+    sf.write(path, (0.05 * rng.standard_normal(16000 * 3)).astype(np.float32), 16000)
+    return str(path)
+
+
+def test_caption_flag_adds_the_llm_caption_and_its_source(tmp_path):
+    with FakeOpenAI(text="In this street, you hear noise. It feels calm.") as server:
+        env = {"OPENAI_BASE_URL": server.base_url, "LLM_SSD_MODEL": "fake-model"}
+        done = run_cli("describe", noise_clip(tmp_path), "--caption", env=env)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["caption"] == "In this street, you hear noise. It feels calm."
+    assert "fake-model" in record["caption_source"] and record["caption_error"] is None
+
+
+def test_caption_flag_without_a_server_uses_the_offline_template_in_csv(tmp_path):
+    done = run_cli("describe", noise_clip(tmp_path), "--caption", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    row = next(csv.DictReader(io.StringIO(done.stdout)))
+    assert row["caption"].startswith("In this ")
+    assert row["caption_source"] == "offline template"
