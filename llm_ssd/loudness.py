@@ -4,14 +4,16 @@
 one-third-octave filters at 48 kHz, squaring and smoothing, levels every 0.5 ms, core loudness of
 20 critical bands, the non-linear temporal decay of the hearing system, the upper slopes of the
 specific loudness pattern, and the temporal weighting of the total loudness, decimated to 2 ms.
-The filter bank and the sequential stages are numba kernels (cached machine code where a writable
-cache exists); the signal is processed in blocks, so memory stays near the size of the result.
+The filter bank and the sequential stages are numba kernels (machine code cached where a
+writable cache exists), the rest numpy; the signal goes through in 4 s blocks, two threads
+sharing each block, so memory stays near the size of the result.
 
-It reproduces mosqito 1.2.1's `loudness_zwtv` (kept as `loudness_zwtv_mosqito`, the reference of
-the tests and benchmarks), including the places where mosqito departs from the ISO program:
-above the seventh level range of Table A.3 it applies no low-frequency correction, the decay
-filter starts from the interpolation value of the last time step, and its slope search rounds
-to 8 decimals. At 48 kHz the results agree with mosqito to rounding (about 1e-12 sone).
+It reproduces mosqito 1.2.1's `loudness_zwtv` (kept as `loudness_zwtv_mosqito`, the reference
+of the tests and benchmarks) operation for operation, including where mosqito departs from the
+ISO program: above the seventh level range of Table A.3 it applies no low-frequency correction,
+its decay filter starts from the last time step's value, and its slope search compares values
+rounded to 8 decimals. At 48 kHz N(t) comes out bit-identical on all ISO 532-1 Annex B signals;
+N'(z, t) differs only by its rounding to single precision.
 """
 
 from __future__ import annotations
@@ -304,8 +306,7 @@ def _row_positions() -> np.ndarray:
     return z
 
 
-_TABLES = (_ZUP, _ZUP_ROW, _row_positions(), _RNS, _RNS_SCALED, _RANGE_GUESS, _USL)
-"""Slope tables as the kernel takes them."""
+_ROW_Z = _row_positions()
 _ROUND_SMALL = 16.0
 """sone: total loudness is rounded to 0.001 sone up to here, to 0.01 above."""
 
@@ -394,13 +395,14 @@ def loudness_zwtv(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudne
 
     Same values, length and time base as mosqito 1.2.1 at 48 kHz. Other rates are resampled to
     48 kHz by soxr (`RESAMPLE_QUALITY`, as librosa's "soxr_hq"), block by block, to
-    int(48000 · len / fs) samples, mosqito's length. We do not use mosqito's whole-signal FFT
-    resampling: it needs about 2 GB for 10 minutes at 44.1 kHz and seconds for awkward lengths.
-    soxr is flat to 92 % of the input's Nyquist frequency, so below 31 kHz it drops the top of
-    the band that FFT resampling keeps (white noise at 16 kHz: 1.8 % less loudness); at 44.1 kHz
-    the two agree to 1e-3 sone. The specific loudness is `SPECIFIC_LOUDNESS_DTYPE`. Raises
-    ValueError for a non-finite signal, an unknown field, or a band up to 250 Hz above 120 dB
-    (as mosqito does)."""
+    int(48000 · len / fs) samples, mosqito's length. mosqito's own whole-signal FFT resampling
+    (below 48 kHz only) needs 1.7 GB more for 10 minutes at 44.1 kHz, and half a second for 30 s
+    of an awkward length. soxr is flat to 92 % of the input's Nyquist frequency, so below 31 kHz
+    it drops the top of the band that FFT resampling keeps (white noise at 16 kHz: up to 1.8 %
+    less loudness); at 44.1 kHz the two agree within 1e-3 sone.
+
+    The specific loudness is `SPECIFIC_LOUDNESS_DTYPE`. Raises ValueError for a non-finite
+    signal, an unknown field, or a band up to 250 Hz above 120 dB (as mosqito does)."""
     if field not in FIELDS:
         raise ValueError(f"field must be one of {FIELDS}, not {field!r}")
     x = _check_signal(signal_pa, fs)
@@ -417,6 +419,7 @@ def loudness_zwtv(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudne
 
 
 def _check_signal(signal_pa: np.ndarray, fs: float) -> np.ndarray:
+    """The signal as a 1-D real array, after checking it and the rate."""
     x = np.asarray(signal_pa)
     if x.ndim != 1:
         raise ValueError(f"expected a 1-D signal, got shape {x.shape}")
@@ -525,7 +528,7 @@ def _specific_blocks(
     bounds = np.linspace(0, core.shape[1], _THREADS + 1).astype(int)
     _parallel(
         [
-            lambda lo=lo, hi=hi: _pattern(decayed, lo, hi, step0, _TABLES, total, specific)
+            lambda lo=lo, hi=hi: _pattern(decayed, lo, hi, step0, total, specific)
             for lo, hi in itertools.pairwise(bounds)
         ]
     )
@@ -582,9 +585,9 @@ def _jit(func: Callable[..., Any] | None = None, **options: Any) -> Any:
     if func is None:
         return lambda f: _jit(f, **options)
     try:
-        return numba.njit(cache=True, nogil=True, **options)(func)
+        return numba.njit(cache=True, nogil=True, error_model="numpy", **options)(func)
     except RuntimeError:  # numba found no writable cache location
-        return numba.njit(nogil=True, **options)(func)
+        return numba.njit(nogil=True, error_model="numpy", **options)(func)
 
 
 @_jit
@@ -697,35 +700,40 @@ def _greater8(a, b):
 
 
 @_jit(inline="always")
-def _range_index(value, rns_scaled, guess, inclusive):
+def _range_index(value, inclusive):
     """Index of the slope range of `value`: how many (8-decimal) range limits exceed it, or
-    reach it when inclusive; at most the last. Starts from the guess table, then checks."""
+    reach it when inclusive; at most the last. Starts from the guess table, then checks.
+    (Tables are read as globals: numba passes arrays with atomic reference counting.)"""
     v = _scaled8(value)
-    n = rns_scaled.size
-    k = guess[min(max(int(v * _GUESS_SCALE), 0), guess.size - 1)]
-    while k < n and rns_scaled[k] > v:
+    n = _RNS_SCALED.size
+    k = _RANGE_GUESS[min(max(int(v * _GUESS_SCALE), 0), _RANGE_GUESS.size - 1)]
+    while k < n and _RNS_SCALED[k] > v:
         k += 1
-    while k > 0 and not rns_scaled[k - 1] > v:
+    while k > 0 and not _RNS_SCALED[k - 1] > v:
         k -= 1
-    if inclusive and k < n and rns_scaled[k] == v:
+    if inclusive and k < n and _RNS_SCALED[k] == v:
         k += 1
     return min(k, n - 1)
 
 
-@_jit
-def _slopes(nm, tables, specific, column):
-    """Total loudness of one step's 21 core values; fills specific[:, column] when column >= 0.
+@_jit(inline="always")
+def _slopes(decayed, t, specific, column):
+    """Total loudness of step t's 21 core values; fills specific[:, column] when column >= 0.
 
     The upper slope of each band falls through the ranges of Table A.7 until it meets the next
     band's core loudness. mosqito's bookkeeping is kept so that the numbers agree: at most one
     range change per 0.1 Bark row, the row positions summed in steps of 0.1, and comparisons of
     values rounded to 8 decimals."""
-    zup, zup_row, row_z, rns, rns_scaled, guess, usl = tables
+    zup = _ZUP
+    zup_row = _ZUP_ROW
+    row_z = _ROW_Z
+    rns = _RNS
+    usl = _USL
     if column >= 0:
         row = 0
         for i in range(21):
             while row < zup_row[i]:
-                specific[row, column] = nm[i]
+                specific[row, column] = decayed[i, t]
                 row += 1
     total = 0.0
     n1 = 0.0
@@ -735,7 +743,7 @@ def _slopes(nm, tables, specific, column):
     end_value = rns[rns.size - 1]
     end_mode = 2
     for i in range(21):
-        target = nm[i]
+        target = decayed[i, t]
         if not _greater8(n1, target):  # level part of the band
             total += target * (zup[i] - z1)
             n1 = target
@@ -744,11 +752,11 @@ def _slopes(nm, tables, specific, column):
             end_mode = 0
             continue
         group = min(i - 1, 7)
-        k = _range_index(n1, rns_scaled, guess, False)
+        k = _range_index(n1, False)
         if end_mode == 2:
             rns_end = end_value
         elif end_mode == 1:  # end_value is n1
-            rns_end = rns[_range_index(n1, rns_scaled, guess, True)]
+            rns_end = rns[_range_index(n1, True)]
         else:  # end_value is n1
             rns_end = rns[k]
         slope = usl[k, group]
@@ -779,7 +787,7 @@ def _slopes(nm, tables, specific, column):
             if end == row1:
                 break
             # the segment ends by row `end`: next range, or the band's level
-            k = _range_index(n2, rns_scaled, guess, True)
+            k = _range_index(n2, True)
             rns_cur = rns[k]
             slope = usl[k, group]
             n1 = n2
@@ -813,16 +821,13 @@ def _slopes(nm, tables, specific, column):
 
 
 @_jit
-def _pattern(decayed, lo, hi, step0, tables, total, specific):
+def _pattern(decayed, lo, hi, step0, total, specific):
     """Steps lo..hi-1 of a block: rounded total loudness into total[step0 + t], specific
     loudness into specific[:, (step0 + t) / 4] at every 4th step."""
-    nm = np.empty(21)
     for t in range(lo, hi):
-        for r in range(21):
-            nm[r] = decayed[r, t]
         step = step0 + t
         column = step // 4 if step % 4 == 0 else -1
-        n = max(_slopes(nm, tables, specific, column), 0.0)
+        n = max(_slopes(decayed, t, specific, column), 0.0)
         scale = 1000.0 if n <= _ROUND_SMALL else 100.0
         total[step] = np.floor(n * scale + 0.5) / scale
 

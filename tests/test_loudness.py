@@ -256,6 +256,16 @@ def test_other_sample_rates_give_the_48k_loudness(rate: int) -> None:
     np.testing.assert_allclose(ours.n[steady], ref.n[steady], rtol=REL_TOLERANCE)
 
 
+def test_44k_resampling_agrees_with_mosqitos_fft_resampling() -> None:
+    """soxr (ours) and scipy's FFT resampling (mosqito's below 48 kHz) agree at 44.1 kHz."""
+    rate = 44100
+    x = short_mixture(0.5)[: int(0.5 * rate)]  # any signal will do
+    ours, ref = loudness_zwtv(x, rate), loudness_zwtv_mosqito(x, rate)
+    assert ours.n.shape == ref.n.shape
+    np.testing.assert_allclose(ours.time, ref.time, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours.n, ref.n, rtol=0, atol=1e-3)
+
+
 def test_192k_ultrasound_is_filtered_out() -> None:
     """Above 24 kHz nothing survives the resampling (no aliasing into the audible bands)."""
     rate = 192000
