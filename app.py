@@ -12,7 +12,7 @@ import gradio as gr
 
 from llm_ssd import plots
 from llm_ssd.analysis import analyze, load_model
-from llm_ssd.audio import MAX_DURATION, AudioError
+from llm_ssd.audio import MAX_DURATION, AudioError, read_clip
 from llm_ssd.caption import CaptionSettings, request_settings, stream_caption
 from llm_ssd.prompt import DEFAULT_LANGUAGE
 from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
@@ -31,6 +31,24 @@ al.), predicts the kind of place, the sounds in it and how it would feel to peop
 {MAX_DURATION / 60:.0f} minutes and 50 MB. The example clips are synthetic, made by
 `examples/generate.py`."""
 N_PLOTS = 5
+CSS = """
+.toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
+"""
+"""Error toasts drawn opaque, so the page text does not show through them."""
+
+
+def check_upload(audio: str | None) -> None:
+    """Say at once when an uploaded or recorded file cannot be analysed."""
+    if audio:
+        try:
+            read_clip(audio)
+        except AudioError as exc:
+            raise gr.Error(str(exc)) from exc
+
+
+def clear_caption() -> tuple[str, str]:
+    """Empty the caption and its source while a new request runs."""
+    return "", ""
 
 
 def describe(
@@ -81,6 +99,7 @@ def build_demo() -> gr.Blocks:
                     sources=["upload", "microphone"], type="filepath", label="Sound clip"
                 )
                 button = gr.Button("Describe", variant="primary")
+                scene = gr.Label(label="Acoustic scene", num_top_classes=3)
                 checkpoint = gr.Dropdown(
                     available_checkpoints(), value=DEFAULT_CHECKPOINT, label="SoundAQnet checkpoint"
                 )
@@ -112,16 +131,19 @@ def build_demo() -> gr.Blocks:
             with gr.Column(scale=2):
                 caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False)
                 caption_source = gr.Markdown()
-                scene = gr.Label(label="Acoustic scene", num_top_classes=3)
                 with gr.Row():
-                    paq_plot = gr.Plot(label="Perceived affective qualities")
-                    circumplex_plot = gr.Plot(label="Pleasantness × eventfulness")
-                events_plot = gr.Plot(label="Sound events")
-                mel_plot = gr.Plot(label="Log-mel spectrogram")
-                loudness_plot = gr.Plot(label="Loudness")
+                    paq_plot = gr.Plot(label="Perceived affective qualities", show_label=False)
+                    circumplex_plot = gr.Plot(label="Pleasantness × eventfulness", show_label=False)
+                events_plot = gr.Plot(label="Sound events", show_label=False)
+                mel_plot = gr.Plot(label="Log-mel spectrogram", show_label=False)
+                loudness_plot = gr.Plot(label="Loudness", show_label=False)
                 with gr.Accordion("Analysis as JSON", open=False):
                     record = gr.JSON(label="Analysis")
+        for event in (audio.upload, audio.stop_recording):
+            event(check_upload, inputs=[audio], api_visibility="private")
         button.click(
+            clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
+        ).then(
             describe,
             inputs=[audio, checkpoint, model, base_url, temperature, language, api_key],
             outputs=[
@@ -144,5 +166,5 @@ def build_demo() -> gr.Blocks:
 if __name__ == "__main__":
     load_model()  # fetch and verify the weights once, before the first visitor
     build_demo().queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
-        max_file_size=MAX_FILE_SIZE
+        max_file_size=MAX_FILE_SIZE, css=CSS
     )

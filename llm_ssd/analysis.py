@@ -19,9 +19,9 @@ from .audio import (
     AudioError,
     check_audio,
     check_duration,
-    load_audio,
     log_mel_spectrogram,
     loop_to_min_duration,
+    read_clip,
     resample,
     to_pascal,
 )
@@ -180,14 +180,14 @@ def analyze(
     t_start = time.perf_counter()
     if isinstance(audio, (str, Path)):
         source = Path(audio).name
-        samples, sample_rate = load_audio(audio, max_duration)
+        samples, sample_rate = read_clip(audio, max_duration)
     else:
         if sample_rate is None:
             raise AudioError("a sample rate is needed with an array of samples.")
         source, samples = "array", np.asarray(audio)
         if sample_rate > 0:
             check_duration(source, samples.shape[0] / sample_rate, max_duration)
-    samples = check_audio(samples, sample_rate, source)
+        samples = check_audio(samples, sample_rate, source)
     duration = samples.size / sample_rate
     warnings = []
     if duration < NETWORK_MIN_DURATION:

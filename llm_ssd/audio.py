@@ -132,6 +132,12 @@ def check_audio(audio: np.ndarray, sample_rate: int, name: str = "the audio") ->
     return audio
 
 
+def read_clip(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:
+    """A sound file decoded and checked: mono float32 samples safe to analyse, and their rate."""
+    audio, sr = load_audio(path, max_duration)
+    return check_audio(audio, sr, Path(path).name), sr
+
+
 def loop_to_min_duration(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """Repeat a short clip until the network can read it (it needs NETWORK_MIN_DURATION)."""
     needed = math.ceil(NETWORK_MIN_DURATION * sample_rate) + 1

@@ -26,7 +26,7 @@ DPI = 110
 MEL_CMAP = "magma"
 MEL_DYNAMIC_RANGE = 80.0
 """dB shown below the clip's maximum; quieter bins share the darkest colour."""
-MEL_TICKS_HZ = (100, 250, 500, 1000, 2000, 4000, 8000)
+MEL_TICKS_HZ = (100, 500, 1000, 2000, 4000, 8000)
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
 NEUTRAL_RATING = 3.0
@@ -77,7 +77,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     ax.set_xlabel("time (s)")
     ax.set_ylabel("loudness (sone)")
     ax.set_title("Loudness over time (ISO 532-1, free field)")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     return fig
 
 
@@ -116,6 +116,7 @@ def paq_figure(analysis: Analysis) -> Figure:
     ax.set_xticks(angles, [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)])
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([1, 2, 3, 4, 5])
+    ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
     ax.set_title("Perceived affective qualities (1–5)")
     ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.12), fontsize="small")
     return fig

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import audio
 from ..analysis import features
-from ..audio import NETWORK_MIN_DURATION, check_audio, load_audio, loop_to_min_duration
+from ..audio import NETWORK_MIN_DURATION, loop_to_min_duration, read_clip
 from ..loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP
 from .labels import DataError, available_splits, read_split
 
@@ -82,8 +82,7 @@ def clip_features(path: str | Path) -> tuple[np.ndarray, np.ndarray, float, int]
     """(log_mel (frames, 64) dB, loudness (steps,) sone, seconds, sample rate) of a sound file,
     prepared as `analyze()` prepares it (a clip under 2.79 s is looped)."""
     path = Path(path)
-    samples, sample_rate = load_audio(path)
-    samples = check_audio(samples, sample_rate, path.name)
+    samples, sample_rate = read_clip(path)
     duration = samples.size / sample_rate
     if duration < NETWORK_MIN_DURATION:
         samples = loop_to_min_duration(samples, sample_rate)
