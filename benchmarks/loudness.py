@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -199,7 +200,9 @@ def main() -> None:
     diff = np.abs(ours_result.n - theirs_result.n)
     line = f"max |ours - mosqito| = {diff.max():.3g} sone over {diff.size} steps"
     if AUTHORS_LOUDNESS.exists():
-        authors = np.load(AUTHORS_LOUDNESS).ravel()
+        with warnings.catch_warnings():  # the file was written by Python 2's numpy
+            warnings.simplefilter("ignore")
+            authors = np.load(AUTHORS_LOUDNESS).ravel()
         steps = min(authors.size, ours_result.n.size)
         authors_diff = np.abs(ours_result.n[:steps] - authors[:steps]).max()
         line += f"; max |ours - authors| = {authors_diff:.3g}"

@@ -114,6 +114,7 @@ def stimulus() -> tuple[np.ndarray, int]:
     return audio.mean(axis=1) * PASCAL_PER_UNIT, rate
 
 
+@pytest.mark.filterwarnings("ignore:Reading `.npy` or `.npz` file required additional header")
 def test_stimulus_matches_authors_reference(stimulus: tuple[np.ndarray, int]) -> None:
     import librosa
 
