@@ -12,7 +12,7 @@ import gradio as gr
 
 from llm_ssd import plots
 from llm_ssd.analysis import analyze, load_model
-from llm_ssd.audio import MAX_DURATION, AudioError, read_clip
+from llm_ssd.audio import MAX_DURATION, AudioError
 from llm_ssd.caption import CaptionSettings, request_settings, stream_caption
 from llm_ssd.prompt import DEFAULT_LANGUAGE
 from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
@@ -35,15 +35,6 @@ CSS = """
 .toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
 """
 """Error toasts drawn opaque, so the page text does not show through them."""
-
-
-def check_upload(audio: str | None) -> None:
-    """Say at once when an uploaded or recorded file cannot be analysed."""
-    if audio:
-        try:
-            read_clip(audio)
-        except AudioError as exc:
-            raise gr.Error(str(exc)) from exc
 
 
 def clear_caption() -> tuple[str, str]:
@@ -139,8 +130,6 @@ def build_demo() -> gr.Blocks:
                 loudness_plot = gr.Plot(label="Loudness", show_label=False)
                 with gr.Accordion("Analysis as JSON", open=False):
                     record = gr.JSON(label="Analysis")
-        for event in (audio.upload, audio.stop_recording):
-            event(check_upload, inputs=[audio], api_visibility="private")
         button.click(
             clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
         ).then(

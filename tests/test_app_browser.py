@@ -214,6 +214,7 @@ def test_describe_a_clip_then_a_bad_file_then_a_good_one(page, app, good_clip, t
     page.get_by_role("button", name="Describe").click()
     toast = page.get_by_test_id("toast-body").filter(has_text="Error")
     expect(toast).to_be_visible(timeout=ANALYSIS_MS)
+    expect(toast.get_by_test_id("toast-text")).to_have_count(1)  # said once, not twice
     expect(toast.get_by_test_id("toast-text")).to_contain_text(f"notes.wav {BAD_FILE_MESSAGE}")
     toast.evaluate(SETTLED)  # faded in, for the screenshot
     screenshot(page, "02-bad-file-error")
