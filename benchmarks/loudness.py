@@ -117,7 +117,7 @@ def mosqito_pipeline() -> Iterator[None]:
     import importlib
 
     patched = []
-    for name in ("llm_ssd.loudness", "llm_ssd.analysis", "llm_ssd.features"):
+    for name in ("llm_ssd.loudness", "llm_ssd.analysis"):
         try:
             module = importlib.import_module(name)
         except ImportError:

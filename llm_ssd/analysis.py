@@ -18,7 +18,6 @@ from .audio import (
     SAMPLE_RATE,
     AudioError,
     check_audio,
-    check_duration,
     log_mel_spectrogram,
     loop_to_min_duration,
     read_clip,
@@ -26,7 +25,7 @@ from .audio import (
     to_pascal,
 )
 from .labels import EVENTS, PAQS, SCENES
-from .loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP, Loudness, loudness_zwtv
+from .loudness import LOUDNESS_STEP, Loudness, LoudnessRangeError, loudness_zwtv
 from .model import SoundAQnet
 from .weights import load_checkpoint, load_norm_stats, norm_stats_path, resolve_checkpoint
 
@@ -154,19 +153,23 @@ def features(
     samples: np.ndarray, sample_rate: int, device: str = "cpu"
 ) -> tuple[torch.Tensor, Loudness, dict[str, float]]:
     """The two inputs of SoundAQnet for checked mono audio: the (frames, 64) log-mel in dB and
-    the ISO 532-1 loudness (calibrated as the authors did), with the seconds each took."""
-    timings = {}
+    the ISO 532-1 loudness (calibrated as the authors did), with the seconds each took. A clip
+    shorter than the network's minimum is looped up to it first."""
+    samples = loop_to_min_duration(samples, sample_rate)
     t0 = time.perf_counter()
     mel = log_mel_spectrogram(resample(samples, sample_rate, SAMPLE_RATE), device)
     t1 = time.perf_counter()
-    pascal = to_pascal(resample(samples, sample_rate, LOUDNESS_SAMPLE_RATE))
-    loud = loudness_zwtv(pascal, LOUDNESS_SAMPLE_RATE)
+    try:
+        loud = loudness_zwtv(to_pascal(samples), sample_rate)  # resamples to 48 kHz in blocks
+    except LoudnessRangeError as exc:
+        peak = 20 * np.log10(np.abs(samples).max())
+        raise AudioError(
+            f"the clip is too loud to measure: {exc} (its peak is {peak:+.0f} dB relative to "
+            "full scale). Lower its level so that it peaks below full scale, and try again."
+        ) from exc
     steps = round(samples.size / sample_rate / LOUDNESS_STEP)  # the authors' count: 15,000 / 30 s
     loud = Loudness(loud.n[:steps], loud.n_specific[:, :steps], loud.time[:steps])
-    t2 = time.perf_counter()
-    timings["log_mel"] = t1 - t0
-    timings["loudness"] = t2 - t1
-    return mel, loud, timings
+    return mel, loud, {"log_mel": t1 - t0, "loudness": time.perf_counter() - t1}
 
 
 def analyze(
@@ -184,14 +187,11 @@ def analyze(
     else:
         if sample_rate is None:
             raise AudioError("a sample rate is needed with an array of samples.")
-        source, samples = "array", np.asarray(audio)
-        if sample_rate > 0:
-            check_duration(source, samples.shape[0] / sample_rate, max_duration)
-        samples = check_audio(samples, sample_rate, source)
+        source = "array"
+        samples = check_audio(audio, sample_rate, source, max_duration)
     duration = samples.size / sample_rate
     warnings = []
     if duration < NETWORK_MIN_DURATION:
-        samples = loop_to_min_duration(samples, sample_rate)
         warnings.append(
             f"The clip is {duration:.2f} s long; the model needs {NETWORK_MIN_DURATION:.2f} s, "
             "so it was looped to that length. Longer clips give more reliable results."

@@ -51,11 +51,18 @@ class AudioError(ValueError):
     """The input cannot be analysed; the message says why and what to do."""
 
 
-def _soundfile_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
+MIN_SAMPLE_RATE = 8000
+"""Lowest sample rate accepted: below it there is hardly anything of the 50–8000 Hz mel range."""
+DURATION_HINT = (
+    "Trim it to the part you want described (the command line's --max-duration raises the limit)."
+)
+
+
+def _soundfile_read(path: Path, max_duration: float, name: str) -> tuple[np.ndarray, int]:
     info = sf.info(str(path))
     if info.samplerate <= 0:
-        raise AudioError(f"{path.name}: the file declares no sample rate.")
-    check_duration(path.name, info.frames / info.samplerate, max_duration)
+        raise AudioError(f"{name}: the file declares no sample rate.")
+    check_duration(name, info.frames / info.samplerate, max_duration)
     blocks = [
         b.mean(axis=1) if b.ndim == 2 else b
         for b in sf.blocks(str(path), blocksize=READ_BLOCK, dtype="float32", always_2d=True)
@@ -65,6 +72,7 @@ def _soundfile_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
 
 
 def _ffmpeg_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
+    """Decode with the ffmpeg imageio-ffmpeg ships; only up to just past the length limit."""
     import imageio_ffmpeg
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,7 +87,13 @@ def _ffmpeg_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
                 f"{path.name} is not an audio file that can be read. Use a sound file such as "
                 f"WAV, FLAC, OGG, MP3 or {FFMPEG_FORMATS}."
             )
-        return _soundfile_read(wav, max_duration)
+        info = sf.info(str(wav))
+        if info.frames > max_duration * info.samplerate:  # decoding stopped at the limit
+            raise AudioError(
+                f"{path.name} is longer than {max_duration / 60:.1f} minutes, the limit. "
+                + DURATION_HINT
+            )
+        return _soundfile_read(wav, max_duration, path.name)
 
 
 def check_duration(name: str, seconds: float, max_duration: float) -> None:
@@ -87,36 +101,67 @@ def check_duration(name: str, seconds: float, max_duration: float) -> None:
     if seconds > max_duration:
         raise AudioError(
             f"{name} is {seconds / 60:.1f} minutes long; the limit is "
-            f"{max_duration / 60:.1f} minutes. Trim it to the part you want described, "
-            "or raise the limit (--max-duration)."
+            f"{max_duration / 60:.1f} minutes. " + DURATION_HINT
         )
 
 
 def load_audio(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:
     """Decode a sound file to mono (channel mean) float32 at its own sample rate."""
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        raise AudioError(f"{path} is a folder, not a sound file. Choose a file inside it.")
+    if not path.exists():
         raise AudioError(f"{path}: no such file.")
-    if path.stat().st_size == 0:
+    try:
+        with open(path, "rb") as f:
+            empty = not f.read(1)
+    except OSError as exc:
+        message = f"{path.name} cannot be read ({exc.strerror}). Check its permissions."
+        raise AudioError(message) from exc
+    if empty:
         raise AudioError(f"{path.name} is empty (0 bytes). Record or choose the clip again.")
     try:
-        audio, sr = _soundfile_read(path, max_duration)
+        audio, sr = _soundfile_read(path, max_duration, path.name)
     except sf.SoundFileError:
         audio, sr = _ffmpeg_read(path, max_duration)
     return audio, sr
 
 
-def check_audio(audio: np.ndarray, sample_rate: int, name: str = "the audio") -> np.ndarray:
-    """Mono float32 samples that are safe to analyse, or an AudioError saying what is wrong."""
-    audio = np.asarray(audio, dtype=np.float32)
+def to_float(audio: np.ndarray, name: str) -> np.ndarray:
+    """Samples as float32 in [-1, 1] full scale: integer PCM is scaled by its full scale."""
+    audio = np.asarray(audio)
+    if audio.dtype.kind == "u":
+        half = 2.0 ** (8 * audio.dtype.itemsize - 1)
+        return ((audio.astype(np.float64) - half) / half).astype(np.float32)
+    if audio.dtype.kind == "i":
+        return (audio.astype(np.float64) / 2.0 ** (8 * audio.dtype.itemsize - 1)).astype(np.float32)
+    if audio.dtype.kind != "f":
+        raise AudioError(f"{name}: samples must be real numbers, got {audio.dtype} values.")
+    return audio.astype(np.float32, copy=False)
+
+
+def check_audio(
+    audio: np.ndarray,
+    sample_rate: int,
+    name: str = "the audio",
+    max_duration: float = MAX_DURATION,
+) -> np.ndarray:
+    """Mono float32 samples that are safe to analyse, or an AudioError saying what is wrong.
+    Arrays may be (samples,), (samples, channels) or (channels, samples); integer PCM is
+    scaled to full scale."""
+    audio = to_float(audio, name)
     if audio.ndim == 2:
         audio = audio.mean(axis=1 if audio.shape[1] < audio.shape[0] else 0)
     if audio.ndim != 1:
         raise AudioError(f"{name}: expected samples × channels, got shape {audio.shape}.")
-    if sample_rate <= 0:
-        raise AudioError(f"{name}: the sample rate must be positive, got {sample_rate}.")
+    if sample_rate < MIN_SAMPLE_RATE:
+        raise AudioError(
+            f"{name}: a sample rate of {sample_rate} Hz is too low; at least "
+            f"{MIN_SAMPLE_RATE} Hz is needed. Record or export it at 16 kHz or more."
+        )
     if audio.size == 0:
         raise AudioError(f"{name} holds no audio samples (zero length). Record or choose again.")
+    check_duration(name, audio.size / sample_rate, max_duration)
     if not np.isfinite(audio).all():
         bad = int((~np.isfinite(audio)).sum())
         raise AudioError(
@@ -125,8 +170,9 @@ def check_audio(audio: np.ndarray, sample_rate: int, name: str = "the audio") ->
         )
     seconds = audio.size / sample_rate
     if seconds < MIN_DURATION:
+        length = f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else f"{audio.size} sample(s)"
         raise AudioError(
-            f"{name} is only {seconds * 1000:.0f} ms long; at least {MIN_DURATION:.0f} s of "
+            f"{name} is only {length} long; at least {MIN_DURATION:.0f} s of "
             "sound is needed to describe a soundscape. Record a longer clip."
         )
     return audio
@@ -135,7 +181,7 @@ def check_audio(audio: np.ndarray, sample_rate: int, name: str = "the audio") ->
 def read_clip(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:
     """A sound file decoded and checked: mono float32 samples safe to analyse, and their rate."""
     audio, sr = load_audio(path, max_duration)
-    return check_audio(audio, sr, Path(path).name), sr
+    return check_audio(audio, sr, Path(path).name, max_duration), sr
 
 
 def loop_to_min_duration(audio: np.ndarray, sample_rate: int) -> np.ndarray:

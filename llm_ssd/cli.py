@@ -49,6 +49,10 @@ def flat_record(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+class UsageError(Exception):
+    """A command-line argument that cannot be used."""
+
+
 class RecordWriter:
     """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
 
@@ -92,18 +96,27 @@ def describe(args: argparse.Namespace) -> int:
     """Analyse every file; a bad file is reported and skipped. Exit 1 if any failed."""
     from tqdm import tqdm
 
+    from .analysis import load_model
+
+    load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
     captioner = make_captioner() if args.caption else None
     failed: list[str] = []
-    out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
     try:
         writer = RecordWriter(out, args.format, args.caption)
         for path in tqdm(args.files, desc="describing", unit="clip", disable=None, file=sys.stderr):
             try:
                 record = describe_one(path, args.checkpoint, args.max_duration, captioner)
-            except (AudioError, WeightsError, OSError) as exc:
-                failed.append(path)
-                tqdm.write(f"error: {path}: {exc}", file=sys.stderr)
+            except (AudioError, WeightsError) as exc:
                 record = {"source": path, "error": str(exc)}
+            except Exception as exc:  # a bug must not cost the rest of the batch
+                record = {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+            if "error" in record:
+                failed.append(path)
+                tqdm.write(f"error: {path}: {record['error']}", file=sys.stderr)
             writer.write(record)
     finally:
         if out is not sys.stdout:
@@ -263,7 +276,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = build_parser().parse_args(None if argv is None else list(argv))
     try:
         return args.run(args)
-    except (WeightsError, AudioError) as exc:
+    except (WeightsError, AudioError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

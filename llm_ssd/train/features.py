@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import audio
 from ..analysis import features
-from ..audio import NETWORK_MIN_DURATION, loop_to_min_duration, read_clip
+from ..audio import read_clip
 from ..loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP
 from .labels import DataError, available_splits, read_split
 
@@ -83,10 +83,8 @@ def clip_features(path: str | Path) -> tuple[np.ndarray, np.ndarray, float, int]
     prepared as `analyze()` prepares it (a clip under 2.79 s is looped)."""
     path = Path(path)
     samples, sample_rate = read_clip(path)
-    duration = samples.size / sample_rate
-    if duration < NETWORK_MIN_DURATION:
-        samples = loop_to_min_duration(samples, sample_rate)
     mel, loud, _ = features(samples, sample_rate, "cpu")
+    duration = samples.size / sample_rate
     return mel.numpy().astype(np.float32), loud.n.astype(np.float32), duration, sample_rate
 
 
