@@ -31,13 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CLIP = SHARED / "reference" / "stimulus_13.flac"
 AUTHORS_LOUDNESS = SHARED / "reference" / "stimulus_13_loudness.npy"
-PASCAL_PER_UNIT = 20e-6 * 10 ** (60 / 20) / 0.0070527
-"""The authors' calibration (soundaqnet.md, Inputs 2)."""
 WARM_UP_SECONDS = 1.0
 
 sys.path.insert(0, str(REPO))
 
 from llm_ssd import loudness  # noqa: E402
+from llm_ssd.audio import PASCAL_PER_UNIT  # noqa: E402
 
 
 def load_clip() -> tuple[np.ndarray, int, np.ndarray]:

@@ -97,6 +97,16 @@ class Analysis:
         return out
 
 
+def normalise(
+    norm: dict[str, torch.Tensor], log_mel: torch.Tensor, loudness: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """SoundAQnet's inputs from (B, frames, 64) log-mel in dB and (B, steps) loudness in sone:
+    (B, frames, 64) and (B, steps, 1), each normalised with a checkpoint's statistics."""
+    mel = (log_mel - norm["mel_mean"]) / norm["mel_std"]
+    loud = (loudness[..., None] - norm["loudness_mean"]) / norm["loudness_std"]
+    return mel, loud
+
+
 @dataclass(frozen=True, eq=False)
 class LoadedModel:
     """A SoundAQnet in eval mode with the normalisation statistics it was trained with."""
@@ -109,10 +119,7 @@ class LoadedModel:
     def predict(self, log_mel: torch.Tensor, loudness: torch.Tensor) -> dict[str, np.ndarray]:
         """Probabilities and ratings for a batch: log_mel (B, frames, 64) in dB and
         loudness (B, steps) in sone, un-normalised."""
-        mel = (log_mel.to(self.device) - self.norm["mel_mean"]) / self.norm["mel_std"]
-        loud = (loudness.to(self.device)[..., None] - self.norm["loudness_mean"]) / self.norm[
-            "loudness_std"
-        ]
+        mel, loud = normalise(self.norm, log_mel.to(self.device), loudness.to(self.device))
         with torch.inference_mode(), torch.backends.cudnn.flags(allow_tf32=False):
             out = self.model(mel, loud)  # full float32 convolutions: TF32 moves outputs ~1e-3
         return {

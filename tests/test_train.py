@@ -15,11 +15,11 @@ import pytest
 import soundfile as sf
 import torch
 
-from llm_ssd.analysis import LoadedModel, analyze, features, load_model
+from llm_ssd.analysis import LoadedModel, analyze, features, load_model, normalise
 from llm_ssd.audio import load_audio
 from llm_ssd.labels import EVENTS, PAQS, SCENES
 from llm_ssd.model import SoundAQnet
-from llm_ssd.train.dataset import ClipDataset, normalise, with_features
+from llm_ssd.train.dataset import ClipDataset, with_features
 from llm_ssd.train.evaluate import evaluate, predict_clips
 from llm_ssd.train.features import cache_file, clip_features, extract_features, load_features
 from llm_ssd.train.fit import (

@@ -106,13 +106,3 @@ def norm_stats(dataset: ClipDataset, workers: int = 0) -> dict[str, np.ndarray]:
         out[f"{key}_mean"] = np.asarray(mean, dtype=np.float32)
         out[f"{key}_std"] = np.maximum(np.sqrt(m2 / n), STD_FLOOR).astype(np.float32)
     return out
-
-
-def normalise(
-    norm: dict[str, torch.Tensor], log_mel: torch.Tensor, loudness: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The network's inputs as `LoadedModel.predict` makes them: (B, frames, 64) and
-    (B, steps, 1), each normalised with the statistics."""
-    mel = (log_mel - norm["mel_mean"]) / norm["mel_std"]
-    loud = (loudness[..., None] - norm["loudness_mean"]) / norm["loudness_std"]
-    return mel, loud

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from ..analysis import LoadedModel
+from ..analysis import LoadedModel, default_device, normalise
 from ..labels import PAQS
 from ..model import SoundAQnet
 from ..weights import (
@@ -30,8 +29,9 @@ from ..weights import (
     norm_stats_path,
     resolve_checkpoint,
     weights_dir,
+    write_atomic,
 )
-from .dataset import ClipDataset, collate, norm_stats, normalise, with_features
+from .dataset import ClipDataset, collate, norm_stats, with_features
 from .evaluate import EVAL_BATCH_SIZE, predict_clips
 from .labels import DataError, read_split
 from .metrics import compute_metrics
@@ -116,7 +116,7 @@ def checkpoint_path(out: str | Path) -> Path:
 
 def resolve_device(device: str) -> str:
     if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
+        return default_device()
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise DataError("--device cuda was asked for, but torch sees no CUDA device")
     return device
@@ -144,28 +144,16 @@ def deterministic(seed: int, device: str) -> Iterator[None]:
         torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = previous[2:]
 
 
-def _write_atomic(path: Path, write: Callable[[Any], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_checkpoint(model: nn.Module, path: Path) -> None:
     """`{"state_dict": ...}` of CPU tensors, like the published checkpoints."""
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    _write_atomic(path, lambda f: torch.save({"state_dict": state}, f))
+    write_atomic(path, lambda f: torch.save({"state_dict": state}, f))
 
 
 def save_norm(stats: dict[str, np.ndarray], path: Path) -> None:
     """The normalisation statistics as a plain `.npz` (no pickle)."""
     arrays = {k: np.asarray(stats[k], dtype=np.float32) for k in sorted(stats)}
-    _write_atomic(path, lambda f: np.savez(f, **arrays))
+    write_atomic(path, lambda f: np.savez(f, **arrays))
 
 
 def train_epoch(
