@@ -4,6 +4,7 @@ Only wiring lives here; the analysis, plots and captions are in `llm_ssd`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import gradio as gr
 from llm_ssd import plots
 from llm_ssd.analysis import analyze, load_model
 from llm_ssd.audio import MAX_DURATION, AudioError
-from llm_ssd.caption import CaptionSettings, request_settings, stream_caption
+from llm_ssd.caption import CaptionSettings, request_settings, served_locally, stream_caption
 from llm_ssd.prompt import DEFAULT_LANGUAGE
 from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
 
@@ -68,7 +69,15 @@ def describe(
     figures = plots.all_figures(analysis)
     yield gr.skip(), *figures, gr.skip(), gr.skip(), gr.skip()
 
-    settings = request_settings(CaptionSettings.from_env(), model, base_url, temperature, language)
+    settings = request_settings(
+        CaptionSettings.from_env(),
+        model,
+        base_url,
+        temperature,
+        language,
+        api_key=api_key,
+        local=served_locally(os.environ),
+    )
     stream = stream_caption(analysis, settings, api_key or None)
     for _ in stream:
         yield gr.skip(), *skip_plots, gr.skip(), stream.text, f"Writing… ({stream.source})"
@@ -109,7 +118,8 @@ def build_demo() -> gr.Blocks:
                         "",
                         type="password",
                         label="Your own API key (optional, used for this request only)",
-                        placeholder="empty: the server's key, or the offline template",
+                        placeholder="empty: the server's key (for its own model and server "
+                        "only), or the offline template",
                     )
                 examples = sorted(EXAMPLES_DIR.glob("*.flac"))
                 if examples:

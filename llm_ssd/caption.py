@@ -2,14 +2,22 @@
 
 `stream_caption` never raises for a service failure: it yields the offline caption instead and
 says why in `CaptionStream.error`. The API key never leaves the request header.
+
+In the app, `request_settings` applies two rules for a visitor who changes the server's
+defaults: the server's API key goes only to the server's own base URL with the server's own
+model, and a base URL the visitor types may not point to a loopback, private or link-local
+address unless the app is served on this machine only (`served_locally`).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import math
 import os
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +52,13 @@ ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_MODEL = "LLM_SSD_MODEL"
 ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
+ENV_SERVER_NAME = "GRADIO_SERVER_NAME"
+ENV_SHARE = "GRADIO_SHARE"
+ENV_SPACE_ID = "SPACE_ID"
+LOCAL_SERVER_NAMES = ("", "127.0.0.1", "localhost", "::1", "[::1]")
+"""GRADIO_SERVER_NAME values that serve the app to this machine only ("": Gradio's default,
+127.0.0.1)."""
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 OFFLINE_SOURCE = "offline template"
 CUT_MARK = "…\n\n"
@@ -81,13 +96,21 @@ class CaptionSettings:
     max_tokens: int = DEFAULT_MAX_TOKENS
     timeout: float = DEFAULT_TIMEOUT
     language: str = DEFAULT_LANGUAGE
+    public_only: bool = False
+    """Refuse a base URL whose host resolves to a loopback, private, link-local or otherwise
+    non-public address (set by `request_settings` for a URL a visitor of a public app typed)."""
+    refusal: str | None = None
+    """Why this request may not use an LLM at all: the offline caption is given instead, with
+    this as its error (set by `request_settings`)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CaptionSettings:
         """Settings from OPENAI_API_KEY, OPENAI_BASE_URL, LLM_SSD_MODEL and LLM_SSD_TIMEOUT.
 
         Keyword overrides win over the environment; an override of None is ignored, so that
-        unset command-line options can be passed straight through.
+        unset command-line options can be passed straight through. An LLM_SSD_TIMEOUT that is
+        not a positive number of seconds is not fatal: it is logged as a warning and the default
+        (30 s) is used, so that the command line and the app still start.
         """
         values: dict[str, Any] = {
             "api_key": _clean(os.environ.get(ENV_API_KEY)),
@@ -96,14 +119,15 @@ class CaptionSettings:
         if model := _clean(os.environ.get(ENV_MODEL)):
             values["model"] = model
         if timeout := _clean(os.environ.get(ENV_TIMEOUT)):
-            values["timeout"] = float(timeout)
+            values["timeout"] = _timeout_from_env(timeout)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     @property
     def online(self) -> bool:
-        """Whether a key or a server is configured (otherwise the offline template is used)."""
-        return bool(self.api_key or self.base_url)
+        """Whether a key or a server is configured and allowed (otherwise the offline template
+        is used)."""
+        return bool(self.api_key or self.base_url) and not self.refusal
 
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -167,6 +191,11 @@ class CaptionStream(Iterator[str]):
         self, analysis: Analysis, settings: CaptionSettings, api_key: str | None
     ) -> Iterator[str]:
         key = _clean(api_key) or settings.api_key
+        if settings.refusal:
+            self.source, self.error = OFFLINE_SOURCE, settings.refusal
+            log.warning("caption: %s", self.error)
+            yield from offline_chunks(analysis)
+            return
         if not (key or settings.base_url):
             yield from offline_chunks(analysis)
             return
@@ -196,20 +225,94 @@ def request_settings(
     base_url: str | None = None,
     temperature: float | None = None,
     language: str | None = None,
+    api_key: str | None = None,
+    local: bool = False,
 ) -> CaptionSettings:
     """The settings for one request of a visitor who may have changed the server's defaults.
 
-    A base URL other than the server's own never receives the server's API key: a visitor who
-    points the app at another server must bring that server's key (or none, as Ollama needs)."""
+    The server's API key is used only with the server's own base URL and the server's own model:
+    a visitor who picks another model or another server must bring a key (`api_key`, only looked
+    at here: pass it to `stream_caption`). Another server without a key is still tried, for
+    keyless servers such as Ollama; another model on the server's own keyed server without a key
+    is refused with a note (`refusal`), and the offline caption is given.
+
+    Unless the app is served to this machine only (`local`, see `served_locally`), a base URL
+    the visitor typed must resolve to public addresses (`public_only`, checked when the caption
+    is asked for); the server's own base URL is always allowed."""
     url = _clean(base_url)
+    chosen_model = _clean(model) or server.model
     changes: dict[str, Any] = {
-        "model": _clean(model) or server.model,
+        "model": chosen_model,
         "temperature": server.temperature if temperature is None else float(temperature),
         "language": _clean(language) or server.language,
     }
-    if url != server.base_url:
-        changes.update(base_url=url, api_key=None)
+    other_server = url != server.base_url
+    if other_server:
+        changes.update(base_url=url, public_only=bool(url) and not local)
+    if other_server or chosen_model != server.model:
+        changes["api_key"] = None
+        if server.api_key and not _clean(api_key) and not (other_server and url):
+            changes["refusal"] = _key_needed_message(server, other_server)
     return replace(server, **changes)
+
+
+def served_locally(environ: Mapping[str, str]) -> bool:
+    """Whether the app is served to this machine only, so that its visitor is its operator.
+
+    True when GRADIO_SERVER_NAME is unset (Gradio then listens on 127.0.0.1), 127.0.0.1,
+    localhost or ::1, and neither a share link (GRADIO_SHARE=true) nor a Hugging Face Space
+    (SPACE_ID) makes it public. An app behind a reverse proxy on this machine looks local."""
+    if _clean(environ.get(ENV_SPACE_ID)):
+        return False
+    if (_clean(environ.get(ENV_SHARE)) or "").lower() == "true":
+        return False
+    return (_clean(environ.get(ENV_SERVER_NAME)) or "").lower() in LOCAL_SERVER_NAMES
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is a public internet address: not loopback, private (10/8,
+    172.16/12, 192.168/16, fc00::/7...), shared (100.64/10), link-local (169.254/16, fe80::/10),
+    multicast, reserved or unspecified. An IPv4 address inside IPv6 (::ffff:a.b.c.d, NAT64
+    64:ff9b::/96, 6to4) is judged as that IPv4 address; a string that is no address is not
+    public."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped or ip.sixtofour:
+            ip = ip.ipv4_mapped or ip.sixtofour
+        elif ip in NAT64_PREFIX:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global and not (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def public_host_problem(url: str) -> str | None:
+    """Why a public app may not send a request to `url`, or None when its host resolves only to
+    public addresses. Every address the system resolver gives is checked."""
+    host = _host(url)
+    try:
+        hostname = urlsplit(url).hostname
+        infos = socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM) if hostname else []
+    except (OSError, UnicodeError, ValueError):
+        infos = []
+    addresses = {str(info[4][0]) for info in infos}
+    if not addresses:
+        return f"Could not resolve the LLM server address {host}. Check the base URL."
+    if not all(is_public_address(a) for a in addresses):
+        return (
+            f"The LLM server address {host} is on a local or private network, which this "
+            "public app may not reach. Use a server on the internet, or run the app on your "
+            "own computer to use a local one."
+        )
+    return None
 
 
 def stream_caption(
@@ -301,19 +404,24 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         raise CaptionFailure(
             "The LLM server address is not a valid http(s) URL (e.g. http://localhost:11434/v1)."
         )
+    if settings.public_only and (problem := public_host_problem(base_url)):
+        raise CaptionFailure(problem)
     host = _host(base_url)
+    messages = build_prompt(analysis, settings.language)  # a bug here is no service failure
     client = openai.OpenAI(
         api_key=key or PLACEHOLDER_KEY,
         base_url=base_url,
         timeout=settings.timeout,
         max_retries=MAX_RETRIES,
+        # A redirect would lead past the address check (e.g. to 169.254.169.254): not followed.
+        http_client=openai.DefaultHttpxClient(follow_redirects=False),
     )
     deadline = time.monotonic() + settings.timeout
     received = finished = False
     try:
         stream = client.chat.completions.create(
             model=settings.model,
-            messages=build_prompt(analysis, settings.language),
+            messages=messages,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
             stream=True,
@@ -361,6 +469,11 @@ def _status_message(status: int, model: str, host: str) -> str:
             f"Not found at {host} (404): check the model name ({model}) "
             "and that the address ends in /v1."
         )
+    if 300 <= status < 400:
+        return (
+            f"The LLM server at {host} redirected the request ({status}), which is not "
+            "followed: give the final address as the base URL."
+        )
     if status == 429:
         return f"{host} is rate limiting requests or the quota is used up (429). Try again later."
     if status >= 500:
@@ -380,8 +493,35 @@ def _cut_message(received: bool, host: str) -> str:
     return f"The connection to {host} broke before any answer arrived."
 
 
+def _key_needed_message(server: CaptionSettings, other_server: bool) -> str:
+    if other_server:
+        what = f"another server than {_host(server.base_url or OPENAI_BASE_URL)}"
+    else:
+        what = f"another model than {server.model}"
+    return (
+        f"Using {what} needs your own API key; enter it under LLM settings "
+        "(the offline caption is shown instead)."
+    )
+
+
+def _timeout_from_env(text: str) -> float:
+    try:
+        timeout = float(text)
+    except ValueError:
+        timeout = math.nan
+    if math.isfinite(timeout) and timeout > 0:
+        return timeout
+    log.warning(
+        "%s=%r is not a positive number of seconds; using the default, %g s.",
+        ENV_TIMEOUT,
+        text,
+        DEFAULT_TIMEOUT,
+    )
+    return DEFAULT_TIMEOUT
+
+
 def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:
-    if not (_clean(api_key) or settings.online):
+    if settings.refusal or not (_clean(api_key) or settings.online):
         return OFFLINE_SOURCE
     return f"model {settings.model} via {_host(settings.base_url or OPENAI_BASE_URL)}"
 
@@ -404,6 +544,8 @@ def _host(url: str) -> str:
         return "the configured server"
     if not host:
         return "the configured server"
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
     return f"{host}:{port}" if port else host
 
 

@@ -10,7 +10,8 @@ Modes (`FakeOpenAI.MODES`, may be changed between requests via `server.mode`):
 status with an OpenAI-style error body (the 401 body echoes the bearer token, as a careless
 server might); "hang" reads the request and never answers; "stall" sends the headers and then
 nothing; "cut" streams the first `cut_after` chunks and drops the connection; "empty" streams a
-completion without any text.
+completion without any text; "redirect" answers 307 with `Location: redirect_to` (another
+server's chat-completions URL, say).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ HANG_LIMIT = 60.0
 class FakeOpenAI:
     """An OpenAI-compatible chat server on 127.0.0.1 with a random free port, in a thread."""
 
-    MODES = ("ok", "401", "429", "500", "hang", "stall", "cut", "empty")
+    MODES = ("ok", "401", "429", "500", "hang", "stall", "cut", "empty", "redirect")
 
     def __init__(
         self,
@@ -42,6 +43,7 @@ class FakeOpenAI:
         chunk_delay: float = 0.0,
         cut_after: int = 3,
         model: str = "fake-model",
+        redirect_to: str = "",
     ):
         if mode not in self.MODES:
             raise ValueError(f"mode must be one of {self.MODES}, not {mode!r}")
@@ -51,6 +53,7 @@ class FakeOpenAI:
         self.chunk_delay = chunk_delay
         self.cut_after = cut_after
         self.model = model
+        self.redirect_to = redirect_to
         self.requests: list[dict[str, Any]] = []
         """Each request received: {"path", "headers" (lower-case names), "body" (parsed JSON)}."""
         self._stop = threading.Event()
@@ -135,6 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
         mode = fake.mode
         if mode in ("401", "429", "500"):
             self._error(int(mode))
+        elif mode == "redirect":
+            self.send_response(307)
+            self.send_header("Location", fake.redirect_to)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif mode == "hang":
             fake._stop.wait(HANG_LIMIT)
             self.close_connection = True

@@ -7,11 +7,16 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from app_server import AppServer
+from fake_openai import FakeOpenAI
 
 from llm_ssd.labels import EVENTS, PAQS
+from llm_ssd.weights import DEFAULT_CHECKPOINT
 
 gradio_client = pytest.importorskip("gradio_client")
 PARALLEL_CALLS = 8
+PLANTED_KEY = "sk-planted-operator-5e6f7a8b9c0d"
+VISITOR_KEY = "sk-visitor-1a2b3c4d"
+SERVER_MODEL = "fake-model"
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +25,39 @@ def app(tmp_path_factory):
         yield server
 
 
-def describe(app, path):
+@pytest.fixture(scope="module")
+def llm():
+    """The operator's (fake) LLM server, for the public app."""
+    with FakeOpenAI(model=SERVER_MODEL) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def public_app(tmp_path_factory, llm):
+    """The app as on a Space: on all interfaces, with the operator's key, server and model."""
+    env = {
+        "GRADIO_SERVER_NAME": "0.0.0.0",
+        "OPENAI_API_KEY": PLANTED_KEY,
+        "OPENAI_BASE_URL": llm.base_url,
+        "LLM_SSD_MODEL": SERVER_MODEL,
+        "LLM_SSD_TIMEOUT": "5",
+    }
+    with AppServer(tmp_path_factory.mktemp("public-app"), env) as server:
+        yield server
+
+
+def describe(app, path, model="", base_url="", api_key=""):
     client = gradio_client.Client(app.url, verbose=False)
-    return client.predict(gradio_client.handle_file(str(path)), api_name="/describe")
+    return client.predict(
+        gradio_client.handle_file(str(path)),
+        DEFAULT_CHECKPOINT,
+        model,
+        base_url,
+        1.0,
+        "English",
+        api_key,
+        api_name="/describe",
+    )
 
 
 def check_against_published(result, published):
@@ -58,3 +93,39 @@ def test_non_audio_file_gives_the_core_message(app, tmp_path):
     with pytest.raises(gradio_client.exceptions.AppError, match="not an audio file"):
         describe(app, bad)
     assert app.process.poll() is None
+
+
+def test_public_app_keeps_the_server_key_for_its_own_server_and_model(
+    public_app, llm, reference_clip
+):
+    llm.requests.clear()
+    *_, record, caption, source = describe(public_app, reference_clip, SERVER_MODEL, llm.base_url)
+    assert caption == llm.text and record["caption_error"] is None
+    assert source == f"Caption from: **model {SERVER_MODEL} via 127.0.0.1:{llm.port}**"
+    (request,) = llm.requests
+    assert request["headers"]["authorization"] == f"Bearer {PLANTED_KEY}"
+
+    # Another model: the operator's key is not used, and the visitor is told why.
+    *_, record, caption, source = describe(public_app, reference_clip, "gpt-4.5", llm.base_url)
+    assert len(llm.requests) == 1
+    assert caption.startswith("In this park") and "offline template" in source
+    note = f"Using another model than {SERVER_MODEL} needs your own API key;"
+    assert f"⚠️ {note}" in source and record["caption_error"].startswith(note)
+
+    # Another model with the visitor's own key: that key, never the operator's.
+    *_, caption, source = describe(public_app, reference_clip, "gpt-4.5", llm.base_url, VISITOR_KEY)
+    assert caption == llm.text and "⚠️" not in source
+    assert llm.requests[-1]["headers"]["authorization"] == f"Bearer {VISITOR_KEY}"
+    assert llm.requests[-1]["body"]["model"] == "gpt-4.5"
+    assert all(PLANTED_KEY not in str(r["headers"]) for r in llm.requests[1:])
+
+
+def test_public_app_refuses_a_visitor_url_on_its_own_machine(public_app, reference_clip):
+    with FakeOpenAI() as internal:
+        *_, record, caption, source = describe(
+            public_app, reference_clip, base_url=internal.base_url, api_key=VISITOR_KEY
+        )
+    assert internal.requests == []
+    assert caption.startswith("In this park") and "offline template" in source
+    assert f"⚠️ The LLM server address 127.0.0.1:{internal.port} is on a local" in source
+    assert "private network" in record["caption_error"]
