@@ -20,9 +20,9 @@ from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoi
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 MAX_FILE_SIZE = "50mb"
-CONCURRENCY_LIMIT = 4
-"""Requests served at once; the rest wait in the queue (analysis is CPU-bound, captions wait
-on the network)."""
+CONCURRENCY_LIMIT = 2
+"""Requests served at once; the rest wait in the queue. Analysis is CPU-bound and a 10-minute
+clip needs about 1.7 GB at its peak, so two at a time suit a 2-core, 16 GB CPU Space."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
 Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
