@@ -26,6 +26,7 @@ import httpx
 import openai
 
 from .analysis import Analysis
+from .labels import EVENTS
 from .prompt import (
     DEFAULT_LANGUAGE,
     NEUTRAL,
@@ -63,6 +64,16 @@ NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 OFFLINE_SOURCE = "offline template"
 CUT_MARK = "…\n\n"
 """Separates a cut-off answer from the offline caption that follows it."""
+GENERAL_EVENTS: dict[str, tuple[str, ...]] = {
+    "Animal": ("Bird",),
+    "Human sounds": ("Speech",),
+    "Natural sounds": ("Wind", "Water", "Bird"),
+    "Sounds of things": ("Vehicle", "Traffic"),
+    "Outside, rural or natural": ("Wind", "Water", "Bird", "Natural sounds", "Animal"),
+    "Environment and background": EVENTS,
+}
+"""The offline caption leaves out a general event when one of these more specific ones is said
+too; the LLM prompt keeps every selected event, as the method does."""
 STRONG_EVENT = 0.7
 """Events at least this probable are "heard"; weaker selected ones "may also" be heard."""
 
@@ -348,7 +359,7 @@ def offline_chunks(analysis: Analysis) -> Iterator[str]:
 
 
 def _events_clause(analysis: Analysis) -> str:
-    events = select_events(analysis.event_probabilities)
+    events = specific_events(select_events(analysis.event_probabilities))
     if not events:
         return "no particular sound stands out"
     strong = [_lay_event(name) for name, p in events if p >= STRONG_EVENT]
@@ -384,6 +395,14 @@ def _feeling_sentence(analysis: Analysis) -> str:
     else:
         sentence = f"It does not feel {not_at_all} at all"
     return sentence + "."
+
+
+def specific_events(events: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The events without those a more specific one already says ("animals" beside "birds")."""
+    named = {name for name, _ in events}
+    return [
+        (name, p) for name, p in events if not (named - {name}) & set(GENERAL_EVENTS.get(name, ()))
+    ]
 
 
 def _lay_event(name: str) -> str:

@@ -7,7 +7,7 @@ import socket
 import time
 
 import pytest
-from analyses import make_analysis
+from analyses import make_analysis, published_analysis
 from fake_openai import FakeOpenAI
 
 from llm_ssd import caption
@@ -307,8 +307,13 @@ def test_caption_record_fields(analysis):
             {"Water": 0.7, "Outside, rural or natural": 0.75},
             {"annoying": 1.0},
             "park",
-            "In this park, you hear sounds of the outdoors and water. "
-            "It does not feel annoying at all.",
+            "In this park, you hear water. It does not feel annoying at all.",
+        ),
+        (
+            {"Outside, rural or natural": 0.75, "Environment and background": 0.5},
+            {"calm": 4.0},
+            "park",
+            "In this park, you hear sounds of the outdoors. It feels calm.",
         ),
     ],
 )
@@ -555,3 +560,12 @@ def test_a_good_timeout_in_the_environment_does_not_warn(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="llm_ssd.caption"):
         assert CaptionSettings.from_env().timeout == 2.5
     assert caplog.text == ""
+
+
+def test_offline_caption_of_the_reference_clip_names_each_sound_once(published):
+    """Published outputs select 8 events; the general ones ("animals" beside "birds",
+    "human sounds" beside "speech", ...) are left out of the offline sentence."""
+    text = offline_caption(published_analysis(published))
+    assert text.startswith("In this park, you hear speech and birds, and may also hear vehicles.")
+    for general in ("animals", "human sounds", "background", "outdoors", "objects"):
+        assert general not in text
