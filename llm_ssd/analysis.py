@@ -198,6 +198,12 @@ def analyze(
         samples = check_audio(audio, sample_rate, source, max_duration)
     duration = samples.size / sample_rate
     warnings = []
+    if sample_rate < SAMPLE_RATE:
+        warnings.append(
+            f"The clip was recorded at {sample_rate} Hz, so it holds no sound above "
+            f"{sample_rate / 2000:g} kHz; the model, trained on full-band recordings, may read "
+            "that as a different place. Record at 16 kHz or more if you can."
+        )
     if duration < NETWORK_MIN_DURATION:
         warnings.append(
             f"The clip is {duration:.2f} s long; the model needs {NETWORK_MIN_DURATION:.2f} s, "

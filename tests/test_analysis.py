@@ -73,13 +73,16 @@ def test_short_clip_is_looped_with_a_warning():
     assert a.log_mel.shape[0] >= 280
 
 
-@pytest.mark.parametrize("sr", [8000, 192000])
+@pytest.mark.parametrize("sr", [8000, 11025, 192000])
 def test_odd_sample_rates(sr):
     t = np.arange(int(3.0 * sr)) / sr
     a = analyze((0.1 * np.sin(2 * np.pi * 500 * t)).astype(np.float32), sr)
     assert_valid(a, 3.0)
-    assert a.warnings == ()
     assert a.sample_rate == sr
+    if sr < 16000:
+        assert len(a.warnings) == 1 and f"no sound above {sr / 2000:g} kHz" in a.warnings[0]
+    else:
+        assert a.warnings == ()
 
 
 def test_multichannel_array_is_averaged():
