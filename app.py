@@ -19,7 +19,8 @@ from llm_ssd.prompt import DEFAULT_LANGUAGE
 from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
-MAX_FILE_SIZE = "50mb"
+MAX_FILE_MB = 50
+MAX_FILE_SIZE = f"{MAX_FILE_MB}mb"
 CONCURRENCY_LIMIT = 2
 """Requests served at once; the rest wait in the queue. Analysis is CPU-bound and a 10-minute
 clip needs about 1.7 GB at its peak, so two at a time suit a 2-core, 16 GB CPU Space."""
@@ -29,7 +30,7 @@ Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoust
 *Soundscape Captioning using Sound Affective Quality Network and Large Language Model* (Hou et
 al.), predicts the kind of place, the sounds in it and how it would feel to people (ISO/TS
 12913-3); a large language model then describes it in plain words. Clips up to
-{MAX_DURATION / 60:.0f} minutes and 50 MB. The example clips are synthetic, made by
+{MAX_DURATION / 60:.0f} minutes and {MAX_FILE_MB} MB. The example clips are synthetic, made by
 `examples/generate.py`."""
 N_PLOTS = 5
 CSS = """
@@ -81,12 +82,11 @@ def describe(
     stream = stream_caption(analysis, settings, api_key or None)
     for _ in stream:
         yield gr.skip(), *skip_plots, gr.skip(), stream.text, f"Writing… ({stream.source})"
-    source = f"Caption from: **{stream.source}**"
-    if stream.error:
-        source += f"  \n⚠️ {stream.error}"
-    record = {**record, "caption": stream.text, "caption_source": stream.source}
-    record["caption_error"] = stream.error
-    yield scene, *figures, record, stream.text, source
+    caption = stream.result()
+    source = f"Caption from: **{caption.source}**"
+    if caption.error:
+        source += f"  \n⚠️ {caption.error}"
+    yield scene, *figures, {**record, **caption.to_dict()}, caption.text, source
 
 
 def build_demo() -> gr.Blocks:

@@ -21,6 +21,7 @@ from .. import audio
 from ..analysis import features
 from ..audio import read_clip
 from ..loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP
+from ..weights import write_atomic
 from .labels import DataError, available_splits, read_split
 
 AUDIO_EXTENSIONS: tuple[str, ...] = (".flac", ".wav", ".ogg", ".mp3")
@@ -92,11 +93,13 @@ def save_features(
     path: Path, log_mel: np.ndarray, loudness: np.ndarray, duration: float, sample_rate: int
 ) -> None:
     """Write one clip's cache file atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        np.savez(f, log_mel=log_mel, loudness=loudness, duration=np.float64(duration),
-                 sample_rate=np.int64(sample_rate))  # fmt: skip
-    os.replace(tmp, path)
+    arrays = {
+        "log_mel": log_mel,
+        "loudness": loudness,
+        "duration": np.float64(duration),
+        "sample_rate": np.int64(sample_rate),
+    }
+    write_atomic(path, lambda f: np.savez(f, **arrays))
 
 
 def load_features(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -182,7 +185,7 @@ def extract_features(
     index = audio_index(audio_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     check_settings(cache_dir)
-    for stale in cache_dir.glob(f".*{CACHE_SUFFIX}.*.tmp"):
+    for stale in cache_dir.glob(f".*{CACHE_SUFFIX}.*"):
         stale.unlink(missing_ok=True)  # left by an interrupted run
 
     report = FeatureReport(total=len(ids))
