@@ -12,9 +12,10 @@ from typing import Any
 import gradio as gr
 
 from llm_ssd import plots
-from llm_ssd.analysis import analyze, load_model
+from llm_ssd.analysis import analyze
 from llm_ssd.audio import MAX_DURATION, AudioError
 from llm_ssd.caption import CaptionSettings, request_settings, served_locally, stream_caption
+from llm_ssd.inference import load_model
 from llm_ssd.prompt import DEFAULT_LANGUAGE
 from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
 

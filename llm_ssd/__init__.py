@@ -1,7 +1,27 @@
-"""LLM-SSD: soundscape captioning with SoundAQnet and a large language model."""
+"""LLM-SSD: soundscape captioning with SoundAQnet and a large language model.
 
-from .analysis import Analysis, analyze, load_model
-from .audio import AudioError, load_audio
-from .weights import WeightsError
+Names are imported lazily, so that `import llm_ssd.prompt` (and the other modules that work on
+an `Analysis` alone) does not pull in torch."""
 
-__all__ = ["Analysis", "AudioError", "WeightsError", "analyze", "load_audio", "load_model"]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "Analysis": "result",
+    "LLMSSDError": "errors",
+    "AudioError": "audio",
+    "WeightsError": "weights",
+    "analyze": "analysis",
+    "load_audio": "audio",
+    "load_model": "inference",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'llm_ssd' has no attribute {name!r}")
+    return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)

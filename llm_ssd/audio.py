@@ -13,6 +13,8 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from .errors import LLMSSDError
+
 SAMPLE_RATE = 16000
 """Sample rate of the log-mel path."""
 N_FFT = 512
@@ -47,7 +49,7 @@ READ_BLOCK = 1 << 18
 FFMPEG_FORMATS = "m4a, aac, mp4, webm, opus, wma, amr"
 
 
-class AudioError(ValueError):
+class AudioError(LLMSSDError, ValueError):
     """The input cannot be analysed; the message says why and what to do."""
 
 

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 
-from .analysis import Analysis
 from .labels import EVENTS
 from .prompt import (
     DEFAULT_LANGUAGE,
@@ -35,6 +34,7 @@ from .prompt import (
     select_events,
     select_qualities,
 )
+from .result import Analysis
 
 log = logging.getLogger(__name__)
 

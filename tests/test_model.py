@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from llm_ssd.analysis import load_model
 from llm_ssd.audio import NETWORK_MIN_FRAMES
+from llm_ssd.inference import load_model
 from llm_ssd.labels import EVENTS, PAQS, SCENES
 from llm_ssd.model import ModelDimensions, SoundAQnet
 from llm_ssd.weights import CHECKPOINT_SHA256, load_checkpoint, resolve_checkpoint

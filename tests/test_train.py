@@ -15,8 +15,11 @@ import pytest
 import soundfile as sf
 import torch
 
-from llm_ssd.analysis import LoadedModel, analyze, features, load_model, normalise
+from llm_ssd.analysis import analyze
 from llm_ssd.audio import load_audio
+from llm_ssd.errors import LLMSSDError, UsageError
+from llm_ssd.features import features
+from llm_ssd.inference import LoadedModel, load_model, normalise
 from llm_ssd.labels import EVENTS, PAQS, SCENES
 from llm_ssd.model import SoundAQnet
 from llm_ssd.train.dataset import ClipDataset, with_features
@@ -326,9 +329,9 @@ def test_fit_needs_a_validation_split(tmp_path):
 
 def test_fit_refuses_a_published_checkpoint_name_and_bad_settings(tmp_path):
     cache, labels = synthetic_cache(tmp_path, {"training": 3, "validation": 3})
-    with pytest.raises(DataError, match="published"):
+    with pytest.raises(UsageError, match="published"):
         fit(cache, labels, tmp_path / DEFAULT_CHECKPOINT, FitConfig(epochs=1), log=print)
-    with pytest.raises(DataError, match="at least 1"):
+    with pytest.raises(UsageError, match="at least 1"):
         fit(cache, labels, tmp_path / "x.pth", FitConfig(epochs=0), log=print)
     assert not (tmp_path / "x.pth").exists()
 
@@ -385,3 +388,21 @@ def test_clip_features_loop_a_short_clip(tmp_path):
     log_mel, loudness, duration, sample_rate = clip_features(path)
     assert duration == 2.0 and sample_rate == 16000
     assert log_mel.shape[0] >= 280 and loudness.shape[0] >= 1395
+
+
+def test_one_error_family_for_what_a_person_must_fix():
+    from llm_ssd.audio import AudioError
+    from llm_ssd.weights import WeightsError
+
+    for error in (AudioError, WeightsError, DataError, UsageError):
+        assert issubclass(error, LLMSSDError)
+    assert not issubclass(UsageError, DataError)  # a bad setting is not bad data
+
+
+def test_cuda_without_a_cuda_device_is_a_usage_error():
+    from llm_ssd.inference import resolve_device
+
+    assert resolve_device(None) == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(UsageError, match="no CUDA device"):
+            resolve_device("cuda")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..analysis import LoadedModel, load_model
+from ..inference import LoadedModel, load_model
 from .dataset import ClipDataset, same_shape_batches, with_features
 from .labels import DataError, read_split
 from .metrics import compute_metrics

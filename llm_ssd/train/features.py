@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio
-from ..analysis import features
 from ..audio import read_clip
+from ..features import features
 from ..loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP
 from ..weights import write_atomic
 from .labels import DataError, available_splits, read_split

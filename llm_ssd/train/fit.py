@@ -18,17 +18,15 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from ..analysis import LoadedModel, default_device, normalise
+from ..errors import UsageError
+from ..inference import LoadedModel, model_from_checkpoint, normalise, resolve_device
 from ..labels import PAQS
 from ..model import SoundAQnet
 from ..weights import (
     CHECKPOINT_SHA256,
     NORM_SUFFIX,
-    load_checkpoint,
-    load_norm_stats,
-    norm_stats_path,
+    checkpoint_file,
     resolve_checkpoint,
-    weights_dir,
     write_atomic,
 )
 from .dataset import ClipDataset, collate, norm_stats, with_features
@@ -83,8 +81,8 @@ class FitConfig:
     lr: float = LEARNING_RATE
     patience: int = PATIENCE
     seed: int = 0
-    device: str = "auto"
-    """auto (CUDA when available), cpu or cuda."""
+    device: str | None = None
+    """cpu, cuda, or None: CUDA when available."""
     workers: int = 0
     """Data-loading processes (0: load in the training process)."""
     init: str | None = None
@@ -104,22 +102,10 @@ class FitResult:
 
 def checkpoint_path(out: str | Path) -> Path:
     """Where a checkpoint goes: a bare name lands in the weights directory; `.pth` is added."""
-    path = Path(out)
-    if path.suffix != ".pth":
-        path = path.with_name(path.name + ".pth")
-    if len(path.parts) == 1:
-        path = weights_dir() / path
+    path = checkpoint_file(out)
     if path.name in CHECKPOINT_SHA256:
-        raise DataError(f"{path.name} is a published checkpoint's name; choose another")
+        raise UsageError(f"{path.name} is a published checkpoint's name; choose another")
     return path
-
-
-def resolve_device(device: str) -> str:
-    if device == "auto":
-        return default_device()
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise DataError("--device cuda was asked for, but torch sees no CUDA device")
-    return device
 
 
 @contextmanager
@@ -209,7 +195,7 @@ def fit(
     """Train on the training split, validate each epoch on the validation split, keep the
     epoch with the lowest validation ISOP MSE as `out` (+ `.norm.npz` and `.history.jsonl`)."""
     if min(config.epochs, config.batch_size, config.patience) < 1 or not config.lr > 0:
-        raise DataError("epochs, batch size and patience must be at least 1, the rate above 0")
+        raise UsageError("epochs, batch size and patience must be at least 1, the rate above 0")
     path = checkpoint_path(out)
     device = resolve_device(config.device)
     splits, missing = {}, {}
@@ -228,8 +214,7 @@ def fit(
         model = SoundAQnet()
         if config.init:
             init = resolve_checkpoint(config.init)
-            model.load_state_dict(load_checkpoint(init), strict=True)
-            stats = load_norm_stats(norm_stats_path(init))
+            model, stats = model_from_checkpoint(init)
             log(f"fine-tuning {init.name} with its normalisation statistics")
         else:
             stats = norm_stats(train_set, config.workers)

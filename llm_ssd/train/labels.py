@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import LLMSSDError
 from ..labels import EVENTS, PAQS, SCENES
 
 SPLITS: tuple[str, ...] = ("training", "validation", "test")
@@ -40,7 +41,7 @@ ISO_SCALE = 4 + math.sqrt(32)
 """ISOP and ISOE are divided by this so that they lie in -1..+1 (ISO/TS 12913-3)."""
 
 
-class DataError(ValueError):
+class DataError(LLMSSDError, ValueError):
     """Labels, features or settings that training cannot use; the message says what to fix."""
 
 

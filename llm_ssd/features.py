@@ -1,0 +1,41 @@
+"""SoundAQnet's two inputs from checked mono audio: the log-mel and the ISO 532-1 loudness."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from .audio import (
+    SAMPLE_RATE,
+    AudioError,
+    log_mel_spectrogram,
+    loop_to_min_duration,
+    resample,
+    to_pascal,
+)
+from .loudness import LOUDNESS_STEP, Loudness, LoudnessRangeError, loudness_zwtv
+
+
+def features(
+    samples: np.ndarray, sample_rate: int, device: str = "cpu"
+) -> tuple[torch.Tensor, Loudness, dict[str, float]]:
+    """The two inputs of SoundAQnet for checked mono audio: the (frames, 64) log-mel in dB and
+    the ISO 532-1 loudness (calibrated as the authors did), with the seconds each took. A clip
+    shorter than the network's minimum is looped up to it first."""
+    samples = loop_to_min_duration(samples, sample_rate)
+    t0 = time.perf_counter()
+    mel = log_mel_spectrogram(resample(samples, sample_rate, SAMPLE_RATE), device)
+    t1 = time.perf_counter()
+    try:
+        loud = loudness_zwtv(to_pascal(samples), sample_rate)  # resamples to 48 kHz in blocks
+    except LoudnessRangeError as exc:
+        peak = 20 * np.log10(np.abs(samples).max())
+        raise AudioError(
+            f"the clip is too loud to measure: {exc} (its peak is {peak:+.0f} dB relative to "
+            "full scale). Lower its level so that it peaks below full scale, and try again."
+        ) from exc
+    steps = round(samples.size / sample_rate / LOUDNESS_STEP)  # the authors' count: 15,000 / 30 s
+    loud = Loudness(loud.n[:steps], loud.n_specific[:, :steps], loud.time[:steps])
+    return mel, loud, {"log_mel": t1 - t0, "loudness": time.perf_counter() - t1}
