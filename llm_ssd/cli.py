@@ -12,42 +12,20 @@ from typing import IO, Any
 
 from .audio import MAX_DURATION
 from .errors import LLMSSDError, UsageError
-from .labels import EVENTS, PAQS, SCENES
+from .result import flat_record, record_template
 from .weights import DEFAULT_CHECKPOINT, available_checkpoints, fetch, weights_dir
 
-CSV_FIELDS: list[str] = [
-    "source",
-    "error",
-    "checkpoint",
-    "duration",
-    "scene",
-    *(f"scene_{s}" for s in SCENES),
-    *(f"event_{e}" for e in EVENTS),
-    "isop",
-    "isoe",
-    *(f"paq_{p}" for p in PAQS),
-    "loudness_n5",
-    "loudness_n10",
-    "loudness_nmax",
-    "warnings",
-    "caption",
-    "caption_source",
-    "caption_error",
-]
-CAPTION_FIELDS = ("caption", "caption_source", "caption_error")
 
+def csv_columns(caption: bool) -> list[str]:
+    """The CSV header: the flat columns of an analysis record (derived from
+    `Analysis.to_dict()`), with the error column after the source and the caption's fields last."""
+    from .caption import Caption
 
-def flat_record(record: dict[str, Any]) -> dict[str, Any]:
-    """One CSV row from a JSON record."""
-    row = {k: record.get(k, "") for k in CSV_FIELDS}
-    for group, prefix in (
-        ("scene_probabilities", "scene_"),
-        ("event_probabilities", "event_"),
-        ("paq", "paq_"),
-    ):
-        row.update({prefix + k: v for k, v in record.get(group, {}).items()})
-    row["warnings"] = " | ".join(record.get("warnings", []))
-    return row
+    columns = list(flat_record(record_template()))
+    columns.insert(columns.index("source") + 1, "error")
+    if caption:
+        columns += list(Caption("", "").to_dict())
+    return columns
 
 
 class RecordWriter:
@@ -55,8 +33,8 @@ class RecordWriter:
 
     def __init__(self, out: IO[str], fmt: str, caption: bool) -> None:
         self.out, self.fmt = out, fmt
-        fields = CSV_FIELDS if caption else [f for f in CSV_FIELDS if f not in CAPTION_FIELDS]
-        self.csv = csv.DictWriter(out, fields, extrasaction="ignore") if fmt == "csv" else None
+        columns = csv_columns(caption)
+        self.csv = csv.DictWriter(out, columns, extrasaction="ignore") if fmt == "csv" else None
         if self.csv:
             self.csv.writeheader()
 

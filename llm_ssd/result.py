@@ -11,6 +11,15 @@ import numpy as np
 
 from .labels import EVENTS, PAQS, SCENES
 
+TIMING_STAGES: tuple[str, ...] = ("decode", "log_mel", "loudness", "model", "total")
+"""The stages `analyze()` times, in order (seconds each in `Analysis.timings`)."""
+LIST_SEPARATOR = " | "
+"""Joins a list of scalars (e.g. the warnings) into one flat-record cell."""
+KEY_SEPARATOR = "."
+"""Joins a nested record's keys into one flat-record column: `paq.pleasant`."""
+
+Scalar = str | int | float | bool | None
+
 
 @dataclass(frozen=True, eq=False)
 class Analysis:
@@ -77,3 +86,42 @@ class Analysis:
             out["log_mel"] = self.log_mel.tolist()
             out["loudness"] = self.loudness.tolist()
         return out
+
+
+def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:
+    """One flat row of a JSON record, by one rule: nested keys are joined with `KEY_SEPARATOR`
+    (`scene_probabilities.park`), a list of scalars becomes one cell joined with
+    `LIST_SEPARATOR`, and a list of records (e.g. per-window values) is left to its own rows."""
+    row: dict[str, Scalar] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            row.update(flat_record(value, name + KEY_SEPARATOR))
+        elif isinstance(value, (list, tuple)):
+            if not any(isinstance(item, (dict, list, tuple)) for item in value):
+                row[name] = LIST_SEPARATOR.join(str(item) for item in value)
+        else:
+            row[name] = value
+    return row
+
+
+def record_template() -> dict[str, Any]:
+    """A record of the shape `Analysis.to_dict()` gives, with every value zero: the columns of a
+    flat record are derived from it, so a field added to the record reaches the CSV too."""
+    zero = Analysis(
+        scene_probabilities=dict.fromkeys(SCENES, 0.0),
+        event_probabilities=dict.fromkeys(EVENTS, 0.0),
+        isop=0.0,
+        isoe=0.0,
+        paq=dict.fromkeys(PAQS, 0.0),
+        log_mel=np.zeros((0, 0), np.float32),
+        loudness=np.zeros(0, np.float32),
+        n5=0.0,
+        n10=0.0,
+        nmax=0.0,
+        duration=0.0,
+        sample_rate=0,
+        checkpoint="",
+        timings=dict.fromkeys(TIMING_STAGES, 0.0),
+    )
+    return zero.to_dict()

@@ -46,6 +46,22 @@ def test_describe_reference_clip_as_json(reference_clip, published):
         assert key in record
 
 
+def test_csv_has_a_column_for_every_scalar_of_the_json_record(reference_clip):
+    from llm_ssd.result import flat_record
+
+    record = json.loads(run_cli("describe", str(reference_clip), "--format", "json").stdout)
+    done = run_cli("describe", str(reference_clip), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    (row,) = list(csv.DictReader(io.StringIO(done.stdout)))
+    flat = flat_record(record)
+    assert set(flat) <= set(row), set(flat) - set(row)
+    assert float(row["paq.pleasant"]) == record["paq"]["pleasant"]
+    assert float(row["timings.total"]) >= 0 and row["error"] == ""
+    # every scalar of the nested record, counted independently of flat_record
+    scalars = sum(len(v) if isinstance(v, dict) else 1 for v in record.values())
+    assert len(flat) == scalars
+
+
 def test_bad_file_is_reported_and_skipped(tmp_path):
     good = tmp_path / "good.wav"
     rng = np.random.default_rng(0)
@@ -73,7 +89,7 @@ def test_csv_has_one_row_per_file(tmp_path):
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [r["source"] for r in rows] == files
     assert [float(r["duration"]) for r in rows] == [3.0, 4.0]
-    assert all(0 <= float(r["event_Silence"]) <= 1 for r in rows)
+    assert all(0 <= float(r["event_probabilities.Silence"]) <= 1 for r in rows)
     assert "caption" not in rows[0]
 
 
