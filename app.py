@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,13 @@ import gradio as gr
 
 from llm_ssd import plots
 from llm_ssd.analysis import analyze
-from llm_ssd.audio import MAX_DURATION, AudioError
+from llm_ssd.audio import MAX_DURATION
 from llm_ssd.caption import CaptionSettings, request_settings, served_locally, stream_caption
+from llm_ssd.errors import LLMSSDError
 from llm_ssd.inference import load_model
 from llm_ssd.prompt import DEFAULT_LANGUAGE
-from llm_ssd.weights import DEFAULT_CHECKPOINT, WeightsError, available_checkpoints
+from llm_ssd.result import Analysis
+from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 MAX_FILE_MB = 50
@@ -33,11 +37,37 @@ al.), predicts the kind of place, the sounds in it and how it would feel to peop
 12913-3); a large language model then describes it in plain words. Clips up to
 {MAX_DURATION / 60:.0f} minutes and {MAX_FILE_MB} MB. The example clips are synthetic, made by
 `examples/generate.py`."""
-N_PLOTS = 5
 CSS = """
 .toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
 """
 """Error toasts drawn opaque, so the page text does not show through them."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The components `describe` fills, so that its updates are keyed by component."""
+
+    scene: gr.Label
+    mel: gr.Plot
+    loudness: gr.Plot
+    events: gr.Plot
+    paq: gr.Plot
+    circumplex: gr.Plot
+    record: gr.JSON
+    caption: gr.Textbox
+    caption_source: gr.Markdown
+
+    def all(self) -> list[gr.components.Component]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+    def figures(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
+        return dict(
+            zip(
+                (self.mel, self.loudness, self.events, self.paq, self.circumplex),
+                plots.all_figures(analysis),
+                strict=True,
+            )
+        )
 
 
 def clear_caption() -> tuple[str, str]:
@@ -46,6 +76,7 @@ def clear_caption() -> tuple[str, str]:
 
 
 def describe(
+    out: Outputs,
     audio: str | None,
     checkpoint: str = DEFAULT_CHECKPOINT,
     model: str = "",
@@ -53,23 +84,22 @@ def describe(
     temperature: float = 1.0,
     language: str = DEFAULT_LANGUAGE,
     api_key: str = "",
-) -> Iterator[tuple[Any, ...]]:
-    """Analysis first, then the plots, then the caption as it streams; the last yield carries
-    every output (scene, plots, analysis JSON, caption, caption source)."""
+) -> Iterator[dict[gr.components.Component, Any]]:
+    """Analysis first, then the plots, then the caption as it streams; the last update carries
+    every output."""
     if not audio:
         raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
     try:
         analysis = analyze(audio, checkpoint=checkpoint)
-    except (AudioError, WeightsError) as exc:
+    except LLMSSDError as exc:
         raise gr.Error(str(exc)) from exc
     for warning in analysis.warnings:
         gr.Warning(warning)
-    scene, record = plots.scene_confidences(analysis), analysis.to_dict()
-    skip_plots = (gr.skip(),) * N_PLOTS
-    yield scene, *skip_plots, record, "", "Writing the caption…"
-
-    figures = plots.all_figures(analysis)
-    yield gr.skip(), *figures, gr.skip(), gr.skip(), gr.skip()
+    record = analysis.to_dict()
+    first = {out.scene: plots.scene_confidences(analysis), out.record: record}
+    yield {**first, out.caption: "", out.caption_source: "Writing the caption…"}
+    figures = out.figures(analysis)
+    yield figures
 
     settings = request_settings(
         CaptionSettings.from_env(),
@@ -82,12 +112,18 @@ def describe(
     )
     stream = stream_caption(analysis, settings, api_key or None)
     for _ in stream:
-        yield gr.skip(), *skip_plots, gr.skip(), stream.text, f"Writing… ({stream.source})"
+        yield {out.caption: stream.text, out.caption_source: f"Writing… ({stream.source})"}
     caption = stream.result()
     source = f"Caption from: **{caption.source}**"
     if caption.error:
         source += f"  \n⚠️ {caption.error}"
-    yield scene, *figures, {**record, **caption.to_dict()}, caption.text, source
+    yield {
+        **first,
+        **figures,
+        out.record: {**record, **caption.to_dict()},
+        out.caption: caption.text,
+        out.caption_source: source,
+    }
 
 
 def build_demo() -> gr.Blocks:
@@ -141,22 +177,14 @@ def build_demo() -> gr.Blocks:
                 loudness_plot = gr.Plot(label="Loudness", show_label=False)
                 with gr.Accordion("Analysis as JSON", open=False):
                     record = gr.JSON(label="Analysis")
+        out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
+                      record, caption, caption_source)  # fmt: skip
         button.click(
             clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
         ).then(
-            describe,
+            partial(describe, out),
             inputs=[audio, checkpoint, model, base_url, temperature, language, api_key],
-            outputs=[
-                scene,
-                mel_plot,
-                loudness_plot,
-                events_plot,
-                paq_plot,
-                circumplex_plot,
-                record,
-                caption,
-                caption_source,
-            ],
+            outputs=out.all(),
             api_name="describe",
             concurrency_limit=CONCURRENCY_LIMIT,
         )

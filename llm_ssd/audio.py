@@ -7,13 +7,16 @@ import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import librosa
 import numpy as np
 import soundfile as sf
-import torch
 
 from .errors import LLMSSDError
+
+if TYPE_CHECKING:
+    import torch
 
 SAMPLE_RATE = 16000
 """Sample rate of the log-mel path."""
@@ -208,6 +211,8 @@ def to_pascal(audio: np.ndarray) -> np.ndarray:
 
 @cache
 def _mel_filters(device: str) -> torch.Tensor:
+    import torch
+
     fb = librosa.filters.mel(
         sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=MEL_FMIN, fmax=MEL_FMAX
     )
@@ -216,7 +221,10 @@ def _mel_filters(device: str) -> torch.Tensor:
 
 def log_mel_spectrogram(audio: np.ndarray | torch.Tensor, device: str = "cpu") -> torch.Tensor:
     """(frames, 64) log-mel in dB of 16 kHz audio: power STFT (512-point periodic Hann, hop
-    160, centred, reflect padding), Slaney mel bank 50–8000 Hz, 10·log10(max(x, 1e-10))."""
+    160, centred, reflect padding), Slaney mel bank 50–8000 Hz, 10·log10(max(x, 1e-10)).
+    torch is imported here, not with the module: decoding and the constants need none."""
+    import torch
+
     x = torch.as_tensor(audio, dtype=torch.float32, device=device)
     window = torch.hann_window(N_FFT, periodic=True, device=device)
     stft = torch.stft(
