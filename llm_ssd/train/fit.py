@@ -31,7 +31,7 @@ from ..weights import (
 )
 from .dataset import ClipDataset, collate, norm_stats, with_features
 from .evaluate import EVAL_BATCH_SIZE, predict_clips
-from .labels import DataError, read_split
+from .labels import DataError, SplitLabels, read_split
 from .metrics import compute_metrics
 
 TASKS: tuple[str, ...] = ("scene", "event", "ISOPls", "ISOEvs", *PAQS)
@@ -184,6 +184,21 @@ def _epoch_line(record: dict[str, Any], epochs: int) -> str:
     )
 
 
+def _training_splits(
+    features: str | Path, labels_dir: str | Path, log: Callable[[str], None]
+) -> tuple[dict[str, SplitLabels], dict[str, list[str]]]:
+    """The training and validation labels of the clips that have features, and the clips of
+    each split left out for having none."""
+    splits, missing = {}, {}
+    for split in ("training", "validation"):
+        splits[split], missing[split] = with_features(features, read_split(labels_dir, split))
+        if not len(splits[split]):
+            raise DataError(f"no clip of the {split} split has features in {features}")
+        if missing[split]:
+            log(f"{len(missing[split])} {split} clips have no features and are left out")
+    return splits, missing
+
+
 def fit(
     features: str | Path,
     labels_dir: str | Path,
@@ -198,13 +213,7 @@ def fit(
         raise UsageError("epochs, batch size and patience must be at least 1, the rate above 0")
     path = checkpoint_path(out)
     device = resolve_device(config.device)
-    splits, missing = {}, {}
-    for split in ("training", "validation"):
-        splits[split], missing[split] = with_features(features, read_split(labels_dir, split))
-        if not len(splits[split]):
-            raise DataError(f"no clip of the {split} split has features in {features}")
-        if missing[split]:
-            log(f"{len(missing[split])} {split} clips have no features and are left out")
+    splits, missing = _training_splits(features, labels_dir, log)
     train_set = ClipDataset(features, splits["training"])
     val_set = ClipDataset(features, splits["validation"])
     norm_path = path.with_name(path.stem + NORM_SUFFIX)
