@@ -8,12 +8,12 @@ The filter bank and the sequential stages are numba kernels (machine code cached
 writable cache exists), the rest numpy; the signal goes through in 4 s blocks, two threads
 sharing each block, so memory stays near the size of the result.
 
-It reproduces mosqito 1.2.1's `loudness_zwtv` (kept as `loudness_zwtv_mosqito`, the reference
-of the tests and benchmarks) operation for operation, including where mosqito departs from the
-ISO program: above the seventh level range of Table A.3 it applies no low-frequency correction,
-its decay filter starts from the last time step's value, and its slope search compares values
-rounded to 8 decimals. At 48 kHz N(t) comes out bit-identical on all ISO 532-1 Annex B signals;
-N'(z, t) differs only by its rounding to single precision.
+It reproduces mosqito 1.2.1's `loudness_zwtv` (the reference of the tests and benchmarks,
+wrapped in tests/mosqito_reference.py) operation for operation, including where mosqito departs
+from the ISO program: above the seventh level range of Table A.3 it applies no low-frequency
+correction, its decay filter starts from the last time step's value, and its slope search
+compares values rounded to 8 decimals. At 48 kHz N(t) comes out bit-identical on all ISO 532-1
+Annex B signals; N'(z, t) differs only by its rounding to single precision.
 """
 
 from __future__ import annotations
@@ -383,17 +383,6 @@ class Loudness:
 def percentile_loudness(n: np.ndarray, exceeded_percent: float) -> float:
     """The loudness exceeded `exceeded_percent` % of the time (N5, N10, ...)."""
     return float(np.percentile(n, 100.0 - exceeded_percent)) if n.size else 0.0
-
-
-def loudness_zwtv_mosqito(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudness:
-    """mosqito 1.2.1's `loudness_zwtv`: the reference implementation (slow; mosqito is a
-    development dependency, in requirements-dev.txt)."""
-    from mosqito.sq_metrics import loudness_zwtv as mosqito_zwtv
-
-    n, n_specific, _, time = mosqito_zwtv(
-        np.asarray(signal_pa, dtype=np.float64), fs, field_type=field
-    )
-    return Loudness(np.asarray(n), np.asarray(n_specific), np.asarray(time))
 
 
 def loudness_zwtv(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudness:

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import SHARED
+from mosqito_reference import loudness_zwtv_mosqito
 
 from llm_ssd import loudness as L
 from llm_ssd.audio import PASCAL_PER_UNIT
-from llm_ssd.loudness import Loudness, loudness_zwtv, loudness_zwtv_mosqito
+from llm_ssd.loudness import Loudness, loudness_zwtv
 
 ISO_DIR = SHARED / "iso532_1"
 REFERENCE_DIR = SHARED / "reference"
