@@ -39,6 +39,7 @@ from mosqito_reference import loudness_zwtv_mosqito  # noqa: E402
 
 from llm_ssd import loudness  # noqa: E402
 from llm_ssd.audio import PASCAL_PER_UNIT  # noqa: E402
+from llm_ssd.loudness import kernels, pipeline  # noqa: E402
 
 
 def load_clip() -> tuple[np.ndarray, int, np.ndarray]:
@@ -81,7 +82,7 @@ def alternate(
 def compile_report() -> str:
     """How the numba kernels got their machine code in this process."""
     hits = misses = 0
-    for value in vars(loudness).values():
+    for value in vars(kernels).values():
         stats = getattr(value, "stats", None)
         if stats is not None and hasattr(stats, "cache_hits"):
             hits += sum(stats.cache_hits.values())
@@ -166,7 +167,7 @@ def main() -> None:
 
     mono, rate, pascal = load_clip()
     fs = loudness.LOUDNESS_SAMPLE_RATE
-    print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {loudness._THREADS} thread(s)")
+    print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {pipeline.THREADS} thread(s)")
 
     warm = pascal[: int(WARM_UP_SECONDS * fs)]
     first_s, _ = timed(lambda: loudness.loudness_zwtv(warm, fs))
