@@ -16,13 +16,20 @@ import numpy as np
 from .tables import (
     DECAY_SAME,
     FILTER_GAIN,
+    LEVEL_DECIMATION,
     N_BANDS,
+    N_CORE,
+    N_SLOPE_GROUPS,
+    OUTPUT_DECIMATION,
     RNS,
+    ROUND_COARSE,
+    ROUND_FINE,
     ROUND_SMALL,
     ROW_Z,
     SMOOTH_GAIN,
     SMOOTH_POLE,
     SOS_A,
+    SUBSTEPS,
     USL,
     ZUP,
     ZUP_ROW,
@@ -32,8 +39,16 @@ LANES = 16
 """Bands filtered together by one `filter_bank` call (vectorised across bands)."""
 GROUPS = -(-N_BANDS // LANES)
 """`filter_bank` calls per block, one per group of `LANES` bands."""
+BANK_ROWS = 9
+"""Coefficients per band in `BANK`: a1 of the three sections, their a2, gain, smoothing pole
+and smoothing gain."""
+BANK_STATES = 9
+"""`filter_bank` state per band: two of each of the three sections, one of each of the three
+smoothing low-passes."""
 DECAY_LANES = 24
 """Decay-filter lanes: the 21 core values and 3 zeros (a multiple of the vector width)."""
+DECAY_STATES = 3
+"""`decay` state rows: output, capacitor, previous input."""
 _SLOPE_DECIMALS = 1e8
 """mosqito compares loudness values rounded to 8 decimals."""
 _RNS_SCALED = np.rint(RNS * _SLOPE_DECIMALS)
@@ -45,6 +60,15 @@ _RANGE_GUESS = (RNS[None] > np.arange(int(RNS[0] * _RANGE_BINS) + 2)[:, None] / 
     axis=1
 )
 """Number of range limits above the lower edge of each bin."""
+_APART8 = 2e-8
+"""Values at least this far apart stay in order when rounded to 8 decimals."""
+_END_BELOW = 0
+"""`_slopes` end_mode: the range limit where the previous band ended is strictly below
+end_value."""
+_END_AT_OR_BELOW = 1
+"""`_slopes` end_mode: that limit is below or at end_value."""
+_END_IS_LIMIT = 2
+"""`_slopes` end_mode: that limit is end_value itself."""
 
 
 def _lane_coefficients() -> np.ndarray:
@@ -53,11 +77,10 @@ def _lane_coefficients() -> np.ndarray:
     rows = [SOS_A[:, 0, 0], SOS_A[:, 1, 0], SOS_A[:, 2, 0]]
     rows += [SOS_A[:, 0, 1], SOS_A[:, 1, 1], SOS_A[:, 2, 1]]
     rows += [FILTER_GAIN, SMOOTH_POLE, SMOOTH_GAIN]
-    table = np.zeros((9, GROUPS * LANES))
+    table = np.zeros((BANK_ROWS, GROUPS * LANES))
     table[:, :N_BANDS] = rows
-    return np.ascontiguousarray(table.reshape(9, GROUPS, LANES).transpose(1, 0, 2)).reshape(
-        GROUPS, 9 * LANES
-    )
+    lanes = table.reshape(BANK_ROWS, GROUPS, LANES).transpose(1, 0, 2)
+    return np.ascontiguousarray(lanes).reshape(GROUPS, BANK_ROWS * LANES)
 
 
 BANK = _lane_coefficients()
@@ -84,12 +107,12 @@ def filter_bank(x, coef, state, energy):
     six section states, three smoothing states), so that the band loop vectorises."""
     n = x.size
     w = LANES
-    if coef.size != 9 * w or state.size != 9 * w or energy.shape[0] != w:
+    if coef.size != BANK_ROWS * w or state.size != BANK_STATES * w or energy.shape[0] != w:
         raise ValueError("filter bank: shapes do not match")
-    if energy.shape[1] < (n + 23) // 24:
+    if energy.shape[1] < (n + LEVEL_DECIMATION - 1) // LEVEL_DECIMATION:
         raise ValueError("filter bank: output too short")
-    for k, start in enumerate(range(0, n, 24)):
-        for t in range(start, min(start + 24, n)):
+    for k, start in enumerate(range(0, n, LEVEL_DECIMATION)):
+        for t in range(start, min(start + LEVEL_DECIMATION, n)):
             xi = x[t]
             for b in range(w):
                 y1 = xi + state[b]
@@ -156,9 +179,9 @@ def decay(core, state, b, continuing, out):
             cur[r] = core[r, t]
         if t > 0 or continuing:
             for r in range(lanes):
-                delta[r] = (cur[r] - prev[r]) / 24
+                delta[r] = (cur[r] - prev[r]) / SUBSTEPS
                 ui[r] = prev[r]
-            for _ in range(23):
+            for _ in range(SUBSTEPS - 1):
                 for r in range(lanes):
                     u = ui[r] + delta[r]
                     ui[r] = u
@@ -181,7 +204,7 @@ def _greater8(a, b):
     """round(a, 8) > round(b, 8), rounding only when they are that close."""
     if a <= b:
         return False
-    return a - b >= 2e-8 or _scaled8(a) > _scaled8(b)
+    return a - b >= _APART8 or _scaled8(a) > _scaled8(b)
 
 
 @_jit(inline="always")
@@ -216,31 +239,30 @@ def _slopes(decayed, t, specific, column):
     usl = USL
     if column >= 0:
         row = 0
-        for i in range(21):
+        for i in range(N_CORE):
             while row < zup_row[i]:
                 specific[row, column] = decayed[i, t]
                 row += 1
     total = 0.0
     n1 = 0.0
     z1 = 0.0
-    # lower range limit where the previous band ended, found lazily: the limit below `end_value`
-    # (end_mode 0: strictly below; 1: below or at) or `end_value` itself (2)
+    # lower range limit where the previous band ended, found lazily from end_value and end_mode
     end_value = rns[rns.size - 1]
-    end_mode = 2
-    for i in range(21):
+    end_mode = _END_IS_LIMIT
+    for i in range(N_CORE):
         target = decayed[i, t]
         if not _greater8(n1, target):  # level part of the band
             total += target * (zup[i] - z1)
             n1 = target
             z1 = zup[i]
             end_value = target
-            end_mode = 0
+            end_mode = _END_BELOW
             continue
-        group = min(i - 1, 7)
+        group = min(i - 1, N_SLOPE_GROUPS - 1)
         k = _range_index(n1, False)
-        if end_mode == 2:
+        if end_mode == _END_IS_LIMIT:
             rns_end = end_value
-        elif end_mode == 1:  # end_value is n1
+        elif end_mode == _END_AT_OR_BELOW:  # end_value is n1
             rns_end = rns[_range_index(n1, True)]
         else:  # end_value is n1
             rns_end = rns[k]
@@ -260,7 +282,7 @@ def _slopes(decayed, t, specific, column):
             end = j
             while end < row1 and not (
                 z2 <= row_z[end]
-                or (z2 - row_z[end] < 2e-8 and _scaled8(z2) <= _scaled8(row_z[end]))
+                or (z2 - row_z[end] < _APART8 and _scaled8(z2) <= _scaled8(row_z[end]))
             ):
                 end += 1
             if column >= 0:
@@ -295,13 +317,13 @@ def _slopes(decayed, t, specific, column):
         z1 = z2
         if changed_at_end:
             end_value = n2
-            end_mode = 1
+            end_mode = _END_AT_OR_BELOW
         elif flat:
             end_value = target
-            end_mode = 0
+            end_mode = _END_BELOW
         else:
             end_value = rns_cur
-            end_mode = 2
+            end_mode = _END_IS_LIMIT
     return total
 
 
@@ -311,9 +333,9 @@ def pattern(decayed, lo, hi, step0, total, specific):
     loudness into specific[:, (step0 + t) / 4] at every 4th step."""
     for t in range(lo, hi):
         step = step0 + t
-        column = step // 4 if step % 4 == 0 else -1
+        column = step // OUTPUT_DECIMATION if step % OUTPUT_DECIMATION == 0 else -1
         n = max(_slopes(decayed, t, specific, column), 0.0)
-        scale = 1000.0 if n <= ROUND_SMALL else 100.0
+        scale = ROUND_FINE if n <= ROUND_SMALL else ROUND_COARSE
         total[step] = np.floor(n * scale + 0.5) / scale
 
 
@@ -334,9 +356,9 @@ def temporal_weighting(total, coef, decimation):
         y2 = g2 * cur + p2 * y2
         if t % decimation == 0:
             out[t // decimation] = w1 * y1 + w2 * y2
-        delta = (nxt - cur) / 24
+        delta = (nxt - cur) / SUBSTEPS
         ui = cur
-        for _ in range(23):
+        for _ in range(SUBSTEPS - 1):
             ui = ui + delta
             y1 = g1 * ui + p1 * y1
             y2 = g2 * ui + p2 * y2

@@ -15,7 +15,9 @@ import numpy as np
 
 from .kernels import (
     BANK,
+    BANK_STATES,
     DECAY_LANES,
+    DECAY_STATES,
     GROUPS,
     LANES,
     decay,
@@ -26,6 +28,7 @@ from .kernels import (
 from .tables import (
     A0,
     CORE_AT_THRESHOLD,
+    CORE_EXPONENT,
     CORE_S,
     DCB,
     DDF,
@@ -42,6 +45,7 @@ from .tables import (
     N_BANDS,
     N_BARK,
     N_CORE,
+    N_CRITICAL_BANDS,
     N_LOW_BANDS,
     OUTPUT_DECIMATION,
     REFERENCE_INTENSITY,
@@ -60,7 +64,9 @@ BLOCK_STEPS = 8192
 the first block is computed again at the end; over 4 s any other start value fades below 1e-20."""
 BLOCK_SAMPLES = BLOCK_STEPS * LEVEL_DECIMATION
 """48 kHz samples per block."""
-THREADS = min(2, os.cpu_count() or 1)
+MAX_THREADS = 2
+"""At most this many threads share each block's work."""
+THREADS = min(MAX_THREADS, os.cpu_count() or 1)
 """Threads sharing each block's work (numba kernels and numpy release the GIL)."""
 
 
@@ -177,8 +183,8 @@ def _loudness_blocks(
     specific: np.ndarray,
 ) -> None:
     """Fill `total` (rounded N every 0.5 ms) and `specific` (N' every 2 ms) block by block."""
-    bank_state = np.zeros((GROUPS, 9 * LANES))
-    decay_state = np.zeros((3, DECAY_LANES))
+    bank_state = np.zeros((GROUPS, BANK_STATES * LANES))
+    decay_state = np.zeros((DECAY_STATES, DECAY_LANES))
     head = core = np.zeros((N_CORE, 0))
     step0 = 0
     for block in blocks:
@@ -233,9 +239,10 @@ def _core_loudness(levels: np.ndarray, diffuse: bool) -> np.ndarray:
     threshold = LTQ[:, None]
     audible = critical > threshold
     critical -= np.where(audible, DCB[:, None], 0.0)
-    excess = np.power(1 - CORE_S + CORE_S * np.power(10, 0.1 * (critical - threshold)), 0.25) - 1
+    excitation = 1 - CORE_S + CORE_S * np.power(10, 0.1 * (critical - threshold))
+    excess = np.power(excitation, CORE_EXPONENT) - 1
     core = np.zeros((N_CORE, levels.shape[1]))
-    np.multiply(CORE_AT_THRESHOLD[:, None], excess, out=core[:20], where=audible)
+    np.multiply(CORE_AT_THRESHOLD[:, None], excess, out=core[:N_CRITICAL_BANDS], where=audible)
     np.maximum(core, 0.0, out=core)
     first = core[0]
     korry = 0.4 + 0.32 * first**0.2

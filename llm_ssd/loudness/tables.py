@@ -28,6 +28,8 @@ OUTPUT_DECIMATION = 4
 """Level steps per output value (2 ms)."""
 N_BANDS = 28
 """One-third-octave bands, 25 Hz to 12.5 kHz."""
+BAND_1KHZ = 16
+"""Index of the 1 kHz band: band k is centred at 1000 · 10^((k − 16) / 10) Hz."""
 SOS_REFERENCE_A = np.array([(-2.0, 1.0), (-2.0, 1.0), (-2.0, 1.0)])
 """Table A.1: a1, a2 of the three reference sections; their b are (1, 2, 1), (1, 0, -1),
 (1, -2, 1) for every band (Table A.2 changes only a1 and a2)."""
@@ -85,7 +87,7 @@ def _smoothing_coefficients() -> tuple[np.ndarray, np.ndarray]:
     """(a, 1 - a) of the three first-order low-passes after squaring, per band."""
     pole = []
     for band in range(N_BANDS):
-        centre = 10 ** ((band - 16) / 10) * 1000
+        centre = 10 ** ((band - BAND_1KHZ) / 10) * 1000
         tau = 2 / (3 * min(centre, SMOOTHING_MAX_FREQUENCY))
         pole.append(np.exp(-1 / (LOUDNESS_SAMPLE_RATE * tau)))
     a = np.array(pole)
@@ -103,6 +105,8 @@ N_LOW_BANDS = 11
 """Bands 25 Hz to 250 Hz get the equal-loudness correction of Table A.3."""
 RAP = np.array([45.0, 55.0, 65.0, 71.0, 80.0, 90.0, 100.0, 120.0])
 """Table A.3: upper ends of the level ranges, dB."""
+N_LEVEL_RANGES = RAP.size
+"""Level ranges of Table A.3 (8), each with its own low-band correction."""
 DLL = np.array(
     [
         (-32, -24, -16, -10, -5, 0, -7, -3, 0, -2, 0),
@@ -117,9 +121,9 @@ DLL = np.array(
     dtype=np.float64,
 )
 """Table A.3: level reduction of the 11 low bands in each range, dB."""
-DLL_THRESHOLD = RAP[:7, None] - DLL[:7]
+DLL_THRESHOLD = RAP[: N_LEVEL_RANGES - 1, None] - DLL[: N_LEVEL_RANGES - 1]
 """(7, 11) band levels above which the next range applies (increasing in each column)."""
-DLL_BY_RANGE = np.vstack([DLL[:7], np.zeros((1, N_LOW_BANDS))])
+DLL_BY_RANGE = np.vstack([DLL[: N_LEVEL_RANGES - 1], np.zeros((1, N_LOW_BANDS))])
 """Correction by the number of thresholds exceeded. Above the 7th, mosqito 1.2.1 applies none
 (ISO 532-1 would keep the last row of Table A.3); we follow mosqito, the reference."""
 LOW_GROUPS = ((0, 6), (6, 9), (9, 11))
@@ -145,10 +149,14 @@ DCB = np.array(
 """Table A.4: one-third-octave to critical-band level adaptation, dB."""
 CORE_S = 0.25
 """Ratio of the excitation at threshold to the threshold (Zwicker's s)."""
+CORE_EXPONENT = 0.25
+"""Exponent of Zwicker's power law from excitation to core loudness."""
 CORE_AT_THRESHOLD = 0.0635 * np.power(10, 0.025 * LTQ)
 """sone/Bark factor of each band's core loudness formula."""
-N_CORE = 21
-"""Core loudness values: 20 critical bands and a zero above 24 Bark."""
+N_CRITICAL_BANDS = 20
+"""Critical bands of Table A.4, up to 24 Bark, each with a core loudness."""
+N_CORE = N_CRITICAL_BANDS + 1
+"""Core loudness values: the 20 critical bands and a zero above 24 Bark."""
 
 # ---------------------------------------------------------------------------------------------
 # Stage 3: non-linear temporal decay (clause 6.4), 24 interpolated sub-steps per 0.5 ms
@@ -156,8 +164,11 @@ N_CORE = 21
 SUBSTEPS = 24
 """Virtual up-sampling of the decay and weighting filters."""
 DECAY_T_SHORT = 0.005
+"""Seconds: time constant of the fast decay, just after a sound ends."""
 DECAY_T_LONG = 0.015
+"""Seconds: time constant of the slow decay, after a long sound."""
 DECAY_T_VAR = 0.075
+"""Seconds: time constant of the capacitor that switches between the two."""
 DECAY_SAME = 1e-5
 """sone/Bark: an input this close to the output counts as unchanged."""
 
@@ -225,6 +236,8 @@ USL = np.array(
     ]
 )
 """Table A.7: steepness of the upper slopes, sone/Bark per Bark, by range and band group."""
+N_SLOPE_GROUPS = USL.shape[1]
+"""Band groups of Table A.7 (8): the 2nd to 8th critical bands one each, the rest the last."""
 BARK_STEP = 0.1
 """Bark between rows of N'(z)."""
 
@@ -245,6 +258,10 @@ ROW_Z = _row_positions()
 """Bark position of each row of N'(z)."""
 ROUND_SMALL = 16.0
 """sone: total loudness is rounded to 0.001 sone up to here, to 0.01 above."""
+ROUND_FINE = 1000.0
+"""Steps per sone of the rounding up to `ROUND_SMALL` (0.001 sone)."""
+ROUND_COARSE = 100.0
+"""Steps per sone of the rounding above `ROUND_SMALL` (0.01 sone)."""
 
 # ---------------------------------------------------------------------------------------------
 # Stage 5: temporal weighting of the total loudness (clause 6.5)
