@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +245,42 @@ def test_ten_minutes_of_noise_stay_under_1_gb() -> None:
     assert peak < MEMORY_LIMIT, f"peak RSS {peak / 2**20:.0f} MiB"
     assert peak - before < CALL_MEMORY_LIMIT, f"the call added {(peak - before) / 2**20:.0f} MiB"
     assert 5 < median < 20  # white noise at 60 dB SPL: about 10 sone
+
+
+@pytest.mark.parametrize("field", ["free", "diffuse"])
+def test_skipping_specific_loudness_keeps_total_loudness(field: str) -> None:
+    """Without N' the result holds no N' array, and N(t) and the time base are bit-identical;
+    over two blocks, so that the first block's second pass is covered too."""
+    x = short_mixture(9.0)
+    full, total_only = loudness_zwtv(x, FS, field), loudness_zwtv(x, FS, field, specific=False)
+    assert total_only.n_specific is None and full.n_specific is not None
+    np.testing.assert_array_equal(total_only.n, full.n)
+    np.testing.assert_array_equal(total_only.time, full.time)
+    for length in (0, 1, 97):
+        short = loudness_zwtv(x[:length], FS, specific=False)
+        assert short.n_specific is None
+        np.testing.assert_array_equal(short.n, loudness_zwtv(x[:length], FS).n)
+
+
+def test_skipping_specific_loudness_saves_its_memory() -> None:
+    """The peak of numpy's allocations (traced) drops by at least N' itself."""
+    x = short_mixture(20.0)
+    for specific in (True, False):  # compile both variants before measuring
+        loudness_zwtv(x[:FS], FS, specific=specific)
+
+    def peak(specific: bool) -> int:
+        tracemalloc.start()
+        try:
+            loudness_zwtv(x, FS, specific=specific)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    n_specific_bytes = (
+        L.N_BARK * output_steps(x.size) * np.dtype(L.SPECIFIC_LOUDNESS_DTYPE).itemsize
+    )
+    with_n_specific, without = peak(True), peak(False)
+    assert with_n_specific - without >= 0.9 * n_specific_bytes, (with_n_specific, without)
 
 
 @pytest.mark.parametrize("rate", [8000, 192000])

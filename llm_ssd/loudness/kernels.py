@@ -18,6 +18,7 @@ from .tables import (
     FILTER_GAIN,
     LEVEL_DECIMATION,
     N_BANDS,
+    N_BARK,
     N_CORE,
     N_SLOPE_GROUPS,
     OUTPUT_DECIMATION,
@@ -328,12 +329,20 @@ def _slopes(decayed, t, specific, column):
 
 
 @_jit
-def pattern(decayed, lo, hi, step0, total, specific):
-    """Steps lo..hi-1 of a block: rounded total loudness into total[step0 + t], specific
-    loudness into specific[:, (step0 + t) / 4] at every 4th step."""
+def pattern(decayed, lo, hi, step0, total, specific, with_specific):
+    """Steps lo..hi-1 of a block: rounded total loudness into total[step0 + t] and, if
+    `with_specific`, specific loudness into specific[:, (step0 + t) / 4] at every 4th step
+    (otherwise `specific` is not touched and may have no columns)."""
+    if hi > decayed.shape[1] or decayed.shape[0] < N_CORE or step0 + hi > total.size:
+        raise ValueError("loudness pattern: shapes do not match")
+    if with_specific and (
+        specific.shape[0] != N_BARK or (step0 + hi - 1) // OUTPUT_DECIMATION >= specific.shape[1]
+    ):
+        raise ValueError("loudness pattern: specific loudness too short")
     for t in range(lo, hi):
         step = step0 + t
-        column = step // OUTPUT_DECIMATION if step % OUTPUT_DECIMATION == 0 else -1
+        keep = with_specific and step % OUTPUT_DECIMATION == 0
+        column = step // OUTPUT_DECIMATION if keep else -1
         n = max(_slopes(decayed, t, specific, column), 0.0)
         scale = ROUND_FINE if n <= ROUND_SMALL else ROUND_COARSE
         total[step] = np.floor(n * scale + 0.5) / scale

@@ -68,6 +68,8 @@ MAX_THREADS = 2
 """At most this many threads share each block's work."""
 THREADS = min(MAX_THREADS, os.cpu_count() or 1)
 """Threads sharing each block's work (numba kernels and numpy release the GIL)."""
+_NO_SPECIFIC = np.zeros((N_BARK, 0), dtype=SPECIFIC_LOUDNESS_DTYPE)
+"""What `pattern` gets for its specific loudness when none is kept: it writes nothing there."""
 
 
 class LoudnessRangeError(ValueError):
@@ -76,12 +78,14 @@ class LoudnessRangeError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Loudness:
-    """Total loudness N(t), specific loudness N'(z, t) and their time base."""
+    """Total loudness N(t), specific loudness N'(z, t) if it was computed, and their time
+    base."""
 
     n: np.ndarray
     """(steps,) total loudness, sone."""
-    n_specific: np.ndarray
-    """(240, steps) specific loudness, sone/Bark, 0.1 Bark apart."""
+    n_specific: np.ndarray | None
+    """(240, steps) specific loudness, sone/Bark, 0.1 Bark apart; None where it was not
+    computed (`loudness_zwtv(..., specific=False)`)."""
     time: np.ndarray
     """(steps,) seconds."""
 
@@ -105,7 +109,9 @@ def percentile_loudness(n: np.ndarray, exceeded_percent: float) -> float:
     return float(np.percentile(n, 100.0 - exceeded_percent)) if n.size else 0.0
 
 
-def loudness_zwtv(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudness:
+def loudness_zwtv(
+    signal_pa: np.ndarray, fs: int, field: str = "free", *, specific: bool = True
+) -> Loudness:
     """Time-varying loudness of a 1-D signal in pascal (free or diffuse field).
 
     Same values, length and time base as mosqito 1.2.1 at 48 kHz. Other rates are resampled to
@@ -116,8 +122,10 @@ def loudness_zwtv(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudne
     it drops the top of the band that FFT resampling keeps (white noise at 16 kHz: up to 1.8 %
     less loudness); at 44.1 kHz the two agree within 1e-3 sone.
 
-    The specific loudness is `SPECIFIC_LOUDNESS_DTYPE`. Raises ValueError for a non-finite
-    signal, an unknown field, or a band up to 250 Hz above 120 dB (as mosqito does)."""
+    The specific loudness is `SPECIFIC_LOUDNESS_DTYPE`; with specific=False it is neither kept
+    nor allocated (`n_specific` is None; 288 MB less for 10 minutes) and N(t) is the same.
+    Raises ValueError for a non-finite signal, an unknown field, or a band up to 250 Hz above
+    120 dB (as mosqito does)."""
     if field not in FIELDS:
         raise ValueError(f"field must be one of {FIELDS}, not {field!r}")
     x = _check_signal(signal_pa, fs)
@@ -125,12 +133,13 @@ def loudness_zwtv(signal_pa: np.ndarray, fs: int, field: str = "free") -> Loudne
     n_steps = -(-length // LEVEL_DECIMATION)
     n_out = -(-n_steps // OUTPUT_DECIMATION)
     total = np.zeros(n_steps)
-    specific = np.zeros((N_BARK, n_out), dtype=SPECIFIC_LOUDNESS_DTYPE)
+    n_specific = np.zeros((N_BARK, n_out), dtype=SPECIFIC_LOUDNESS_DTYPE) if specific else None
     if n_steps:
-        _loudness_blocks(_blocks_48k(x, fs, length), length, field == "diffuse", total, specific)
+        blocks = _blocks_48k(x, fs, length)
+        _loudness_blocks(blocks, length, field == "diffuse", total, n_specific)
     n = temporal_weighting(total, WEIGHTING, OUTPUT_DECIMATION)
     time = np.linspace(0, length / LOUDNESS_SAMPLE_RATE, num=n_steps)[::OUTPUT_DECIMATION].copy()
-    return Loudness(n, specific, time)
+    return Loudness(n, n_specific, time)
 
 
 def _check_signal(signal_pa: np.ndarray, fs: float) -> np.ndarray:
@@ -180,9 +189,10 @@ def _loudness_blocks(
     length: int,
     diffuse: bool,
     total: np.ndarray,
-    specific: np.ndarray,
+    specific: np.ndarray | None,
 ) -> None:
-    """Fill `total` (rounded N every 0.5 ms) and `specific` (N' every 2 ms) block by block."""
+    """Fill `total` (rounded N every 0.5 ms) and `specific` (N' every 2 ms, unless None) block
+    by block."""
     bank_state = np.zeros((GROUPS, BANK_STATES * LANES))
     decay_state = np.zeros((DECAY_STATES, DECAY_LANES))
     head = core = np.zeros((N_CORE, 0))
@@ -201,11 +211,11 @@ def _loudness_blocks(
             head = core
             if length <= BLOCK_SAMPLES:  # the last step is known: start as mosqito does
                 _decay_start(core[:, -1], decay_state)
-        _specific_blocks(core, decay_state, step0, total, specific)
+        _pattern_block(core, decay_state, step0, total, specific)
         step0 += core.shape[1]
     if length > BLOCK_SAMPLES:
         _decay_start(core[:, -1], decay_state)
-        _specific_blocks(head, decay_state, 0, total, specific)
+        _pattern_block(head, decay_state, 0, total, specific)
 
 
 def _band_levels(block: np.ndarray, state: np.ndarray) -> np.ndarray:
@@ -261,16 +271,22 @@ def _decay_start(last_core: np.ndarray, state: np.ndarray) -> None:
     state[0, : value.size] = value
 
 
-def _specific_blocks(
-    core: np.ndarray, decay_state: np.ndarray, step0: int, total: np.ndarray, specific: np.ndarray
+def _pattern_block(
+    core: np.ndarray,
+    decay_state: np.ndarray,
+    step0: int,
+    total: np.ndarray,
+    specific: np.ndarray | None,
 ) -> None:
     """Decay filter over a block of core loudness, then the loudness pattern of each step."""
     decayed = np.empty_like(core)
     decay(core, decay_state, DECAY_B, step0 > 0, decayed)
     bounds = np.linspace(0, core.shape[1], THREADS + 1).astype(int)
+    out = _NO_SPECIFIC if specific is None else specific
+    with_specific = specific is not None
     _parallel(
         [
-            lambda lo=lo, hi=hi: pattern(decayed, lo, hi, step0, total, specific)
+            lambda lo=lo, hi=hi: pattern(decayed, lo, hi, step0, total, out, with_specific)
             for lo, hi in itertools.pairwise(bounds)
         ]
     )
