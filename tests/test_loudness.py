@@ -283,6 +283,17 @@ def test_skipping_specific_loudness_saves_its_memory() -> None:
     assert with_n_specific - without >= 0.9 * n_specific_bytes, (with_n_specific, without)
 
 
+def test_features_keep_total_loudness_only() -> None:
+    """The network's features skip N'; N(t) is the full computation's, cut to 500 per second."""
+    from llm_ssd.audio import to_pascal
+    from llm_ssd.features import features
+
+    samples = (0.1 * np.sin(np.arange(3 * FS) / 7.6)).astype(np.float32)
+    _, loud, _ = features(samples, FS)
+    assert loud.n_specific is None and loud.n.shape == loud.time.shape == (1500,)
+    np.testing.assert_array_equal(loud.n, loudness_zwtv(to_pascal(samples), FS).n[:1500])
+
+
 @pytest.mark.parametrize("rate", [8000, 192000])
 def test_other_sample_rates_give_the_48k_loudness(rate: int) -> None:
     """A 1 kHz tone at 60 dB is as loud at 8 kHz and 192 kHz as at 48 kHz."""
