@@ -57,6 +57,7 @@ _RNS_SCALED = np.rint(RNS * _SLOPE_DECIMALS)
 _RANGE_BINS = 200
 """Bins per sone/Bark of the range-index guess (the limits are multiples of 1/200)."""
 _GUESS_SCALE = _RANGE_BINS / _SLOPE_DECIMALS
+"""From a value · 1e8 to its bin of the range-index guess."""
 _RANGE_GUESS = (RNS[None] > np.arange(int(RNS[0] * _RANGE_BINS) + 2)[:, None] / _RANGE_BINS).sum(
     axis=1
 )

@@ -97,6 +97,7 @@ def _smoothing_coefficients() -> tuple[np.ndarray, np.ndarray]:
 SOS_A = SOS_REFERENCE_A[None] - SOS_A_DIFFERENCE
 """(28, 3, 2) a1, a2 of each band's three second-order sections."""
 SMOOTH_POLE, SMOOTH_GAIN = _smoothing_coefficients()
+"""(28,) pole a and gain 1 - a of each band's smoothing low-passes."""
 
 # ---------------------------------------------------------------------------------------------
 # Stage 2: core loudness of 20 critical bands (Annex A.3 to A.5)
@@ -195,6 +196,7 @@ def _decay_coefficients() -> np.ndarray:
 
 
 DECAY_B = _decay_coefficients()
+"""B0..B5 of the decay network, per sub-step."""
 
 # ---------------------------------------------------------------------------------------------
 # Stage 4: specific loudness pattern and total loudness (Annex A.6)
