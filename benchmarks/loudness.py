@@ -33,10 +33,13 @@ CLIP = SHARED / "reference" / "stimulus_13.flac"
 AUTHORS_LOUDNESS = SHARED / "reference" / "stimulus_13_loudness.npy"
 WARM_UP_SECONDS = 1.0
 
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from mosqito_reference import loudness_zwtv_mosqito  # noqa: E402
 
 from llm_ssd import loudness  # noqa: E402
 from llm_ssd.audio import PASCAL_PER_UNIT  # noqa: E402
+from llm_ssd.loudness import kernels, pipeline  # noqa: E402
 
 
 def load_clip() -> tuple[np.ndarray, int, np.ndarray]:
@@ -79,7 +82,7 @@ def alternate(
 def compile_report() -> str:
     """How the numba kernels got their machine code in this process."""
     hits = misses = 0
-    for value in vars(loudness).values():
+    for value in vars(kernels).values():
         stats = getattr(value, "stats", None)
         if stats is not None and hasattr(stats, "cache_hits"):
             hits += sum(stats.cache_hits.values())
@@ -112,23 +115,15 @@ def cold_compile_seconds() -> str:
 
 @contextlib.contextmanager
 def mosqito_pipeline() -> Iterator[None]:
-    """analyze() with mosqito's loudness: patch every module that bound `loudness_zwtv`."""
-    import importlib
+    """analyze() with mosqito's loudness: features() looks `loudness_zwtv` up in its module."""
+    from llm_ssd import features as stage
 
-    patched = []
-    for name in ("llm_ssd.loudness", "llm_ssd.analysis"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "loudness_zwtv"):
-            patched.append((module, module.loudness_zwtv))
-            module.loudness_zwtv = loudness.loudness_zwtv_mosqito
+    original = stage.loudness_zwtv
+    stage.loudness_zwtv = loudness_zwtv_mosqito
     try:
         yield
     finally:
-        for module, original in patched:
-            module.loudness_zwtv = original
+        stage.loudness_zwtv = original
 
 
 def analyze_line(mono: np.ndarray, rate: int, repeats: int, mosqito_repeats: int) -> str:
@@ -172,7 +167,7 @@ def main() -> None:
 
     mono, rate, pascal = load_clip()
     fs = loudness.LOUDNESS_SAMPLE_RATE
-    print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {loudness._THREADS} thread(s)")
+    print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {pipeline.THREADS} thread(s)")
 
     warm = pascal[: int(WARM_UP_SECONDS * fs)]
     first_s, _ = timed(lambda: loudness.loudness_zwtv(warm, fs))
@@ -182,12 +177,12 @@ def main() -> None:
         f"first call here ({compile_report()}) {first_s:.2f} s"
     )
     loudness.loudness_zwtv(pascal, fs)
-    loudness.loudness_zwtv_mosqito(warm, fs)
+    loudness_zwtv_mosqito(warm, fs)
 
     ours, theirs, ours_result, theirs_result = alternate(
         lambda: loudness.loudness_zwtv(pascal, fs),
         args.repeats,
-        lambda: loudness.loudness_zwtv_mosqito(pascal, fs),
+        lambda: loudness_zwtv_mosqito(pascal, fs),
         args.mosqito_repeats,
     )
     ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)

@@ -22,14 +22,16 @@ def features(
     samples: np.ndarray, sample_rate: int, device: str = "cpu"
 ) -> tuple[torch.Tensor, Loudness, dict[str, float]]:
     """The two inputs of SoundAQnet for checked mono audio: the (frames, 64) log-mel in dB and
-    the ISO 532-1 loudness (calibrated as the authors did), with the seconds each took. A clip
-    shorter than the network's minimum is looped up to it first."""
+    the ISO 532-1 loudness N(t) (calibrated as the authors did; no specific loudness, which the
+    network does not use), with the seconds each took. A clip shorter than the network's minimum
+    is looped up to it first."""
     samples = loop_to_min_duration(samples, sample_rate)
     t0 = time.perf_counter()
     mel = log_mel_spectrogram(resample(samples, sample_rate, SAMPLE_RATE), device)
     t1 = time.perf_counter()
     try:
-        loud = loudness_zwtv(to_pascal(samples), sample_rate)  # resamples to 48 kHz in blocks
+        # resamples to 48 kHz in blocks; N'(z, t) would be 288 MB for 10 minutes
+        loud = loudness_zwtv(to_pascal(samples), sample_rate, specific=False)
     except LoudnessRangeError as exc:
         peak = 20 * np.log10(np.abs(samples).max())
         raise AudioError(
@@ -37,5 +39,5 @@ def features(
             "full scale). Lower its level so that it peaks below full scale, and try again."
         ) from exc
     steps = round(samples.size / sample_rate / LOUDNESS_STEP)  # the authors' count: 15,000 / 30 s
-    loud = Loudness(loud.n[:steps], loud.n_specific[:, :steps], loud.time[:steps])
+    loud = Loudness(loud.n[:steps], None, loud.time[:steps])
     return mel, loud, {"log_mel": t1 - t0, "loudness": time.perf_counter() - t1}

@@ -11,15 +11,17 @@ import subprocess
 import sys
 import textwrap
 import threading
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import SHARED
+from mosqito_reference import loudness_zwtv_mosqito
 
 from llm_ssd import loudness as L
 from llm_ssd.audio import PASCAL_PER_UNIT
-from llm_ssd.loudness import Loudness, loudness_zwtv, loudness_zwtv_mosqito
+from llm_ssd.loudness import Loudness, loudness_zwtv, tables
 
 ISO_DIR = SHARED / "iso532_1"
 REFERENCE_DIR = SHARED / "reference"
@@ -245,6 +247,53 @@ def test_ten_minutes_of_noise_stay_under_1_gb() -> None:
     assert 5 < median < 20  # white noise at 60 dB SPL: about 10 sone
 
 
+@pytest.mark.parametrize("field", ["free", "diffuse"])
+def test_skipping_specific_loudness_keeps_total_loudness(field: str) -> None:
+    """Without N' the result holds no N' array, and N(t) and the time base are bit-identical;
+    over two blocks, so that the first block's second pass is covered too."""
+    x = short_mixture(9.0)
+    full, total_only = loudness_zwtv(x, FS, field), loudness_zwtv(x, FS, field, specific=False)
+    assert total_only.n_specific is None and full.n_specific is not None
+    np.testing.assert_array_equal(total_only.n, full.n)
+    np.testing.assert_array_equal(total_only.time, full.time)
+    for length in (0, 1, 97):
+        short = loudness_zwtv(x[:length], FS, specific=False)
+        assert short.n_specific is None
+        np.testing.assert_array_equal(short.n, loudness_zwtv(x[:length], FS).n)
+
+
+def test_skipping_specific_loudness_saves_its_memory() -> None:
+    """The peak of numpy's allocations (traced) drops by at least N' itself."""
+    x = short_mixture(20.0)
+    for specific in (True, False):  # compile both variants before measuring
+        loudness_zwtv(x[:FS], FS, specific=specific)
+
+    def peak(specific: bool) -> int:
+        tracemalloc.start()
+        try:
+            loudness_zwtv(x, FS, specific=specific)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    n_specific_bytes = (
+        L.N_BARK * output_steps(x.size) * np.dtype(L.SPECIFIC_LOUDNESS_DTYPE).itemsize
+    )
+    with_n_specific, without = peak(True), peak(False)
+    assert with_n_specific - without >= 0.9 * n_specific_bytes, (with_n_specific, without)
+
+
+def test_features_keep_total_loudness_only() -> None:
+    """The network's features skip N'; N(t) is the full computation's, cut to 500 per second."""
+    from llm_ssd.audio import to_pascal
+    from llm_ssd.features import features
+
+    samples = (0.1 * np.sin(np.arange(3 * FS) / 7.6)).astype(np.float32)
+    _, loud, _ = features(samples, FS)
+    assert loud.n_specific is None and loud.n.shape == loud.time.shape == (1500,)
+    np.testing.assert_array_equal(loud.n, loudness_zwtv(to_pascal(samples), FS).n[:1500])
+
+
 @pytest.mark.parametrize("rate", [8000, 192000])
 def test_other_sample_rates_give_the_48k_loudness(rate: int) -> None:
     """A 1 kHz tone at 60 dB is as loud at 8 kHz and 192 kHz as at 48 kHz."""
@@ -287,7 +336,7 @@ def test_odd_rate_length_follows_mosqito_rule() -> None:
 
 def test_level_range_thresholds_increase() -> None:
     """The range of Table A.3 is found by counting exceeded thresholds: they must increase."""
-    assert np.all(np.diff(L._DLL_THRESHOLD, axis=0) > 0)
+    assert np.all(np.diff(tables.DLL_THRESHOLD, axis=0) > 0)
 
 
 def test_bad_inputs_raise() -> None:
@@ -345,9 +394,9 @@ def test_works_without_a_writable_numba_cache(tmp_path: Path) -> None:
     env["NUMBA_CACHE_DIR"] = str(blocker / "cache")
     env["NUMBA_CACHE_LOCATOR_CLASSES"] = "UserProvidedCacheLocator"
     script = (
-        "import numpy as np; from llm_ssd import loudness as L; "
-        "r = L.loudness_zwtv(np.sin(np.arange(4800) / 7.6) * 0.1, 48000); "
-        "print(type(L._filter_bank._cache).__name__, r.n.size, bool(r.nmax > 0))"
+        "import numpy as np; from llm_ssd.loudness import kernels, loudness_zwtv; "
+        "r = loudness_zwtv(np.sin(np.arange(4800) / 7.6) * 0.1, 48000); "
+        "print(type(kernels.filter_bank._cache).__name__, r.n.size, bool(r.nmax > 0))"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], check=False, cwd=REPO, env=env, capture_output=True,
