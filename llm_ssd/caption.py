@@ -25,10 +25,9 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 
-from .labels import EVENTS
+from .labels import EVENTS, Likert
 from .prompt import (
     DEFAULT_LANGUAGE,
-    NEUTRAL,
     build_prompt,
     scene_name,
     select_events,
@@ -372,16 +371,16 @@ def _events_clause(analysis: Analysis) -> str:
 
 def _feeling_sentence(analysis: Analysis) -> str:
     qualities = select_qualities(analysis.paq)
-    if len(qualities) == 1 and qualities[0][1] == NEUTRAL:
+    if len(qualities) == 1 and qualities[0][1] is Likert.NEUTRAL:
         quality = qualities[0][0]
         return f"It feels neither clearly {quality} nor clearly not {quality}."
     agreed = [
-        ("very " if p == "Strongly Agree" else "") + q
-        for q, p in qualities
-        if "Agree" in p and "Disagree" not in p
+        ("very " if level is Likert.STRONGLY_AGREE else "") + q
+        for q, level in qualities
+        if level > Likert.NEUTRAL
     ]
-    not_ = _join([q for q, p in qualities if p == "Disagree"], "or")
-    not_at_all = _join([q for q, p in qualities if p == "Strongly Disagree"], "or")
+    not_ = _join([q for q, level in qualities if level is Likert.DISAGREE], "or")
+    not_at_all = _join([q for q, level in qualities if level is Likert.STRONGLY_DISAGREE], "or")
     if agreed:
         sentence = f"It feels {_join(agreed, 'and')}"
         if not_:
