@@ -31,6 +31,25 @@ EVENTS: tuple[str, ...] = (
     "Animal",
 )
 
+EVENT_LAY_NAMES: dict[str, str] = {
+    "Silence": "silence",
+    "Human sounds": "human sounds",
+    "Wind": "wind",
+    "Water": "water",
+    "Natural sounds": "natural sounds",
+    "Traffic": "traffic",
+    "Sounds of things": "sounds of objects",
+    "Vehicle": "vehicles",
+    "Bird": "birds",
+    "Outside, rural or natural": "sounds of the outdoors",
+    "Environment and background": "background sounds",
+    "Speech": "speech",
+    "Music": "music",
+    "Noise": "noise",
+    "Animal": "animals",
+}
+"""How the offline caption names each event."""
+
 PAQS: tuple[str, ...] = (
     "pleasant",
     "eventful",

@@ -7,24 +7,22 @@ import socket
 import time
 
 import pytest
-from analyses import make_analysis, published_analysis
+from analyses import make_analysis
 from fake_openai import FakeOpenAI
 
 from llm_ssd import caption
 from llm_ssd.caption import (
-    OFFLINE_SOURCE,
     PLACEHOLDER_KEY,
     Caption,
     CaptionSettings,
     caption_text,
     is_public_address,
-    offline_caption,
-    offline_chunks,
     public_host_problem,
     request_settings,
     served_locally,
     stream_caption,
 )
+from llm_ssd.offline import OFFLINE_SOURCE, offline_caption, offline_chunks
 from llm_ssd.prompt import build_prompt
 
 PLANTED_KEY = "sk-planted-7f3a9c1e5b2d4f6a8c0e"
@@ -273,54 +271,6 @@ def test_caption_record_fields(analysis):
     }
 
 
-@pytest.mark.parametrize(
-    ("events", "paq", "scene", "expected"),
-    [
-        (
-            {"Bird": 0.95, "Speech": 0.9, "Traffic": 0.45, "Wind": 0.2},
-            {"pleasant": 4.1, "calm": 4.0, "annoying": 1.9, "chaotic": 1.2},
-            "park",
-            "In this park, you hear birds and speech, and may also hear traffic. "
-            "It feels pleasant and calm, not annoying, and not at all chaotic.",
-        ),
-        (
-            {"Wind": 0.2, "Bird": 0.1},
-            {},
-            "public_square",
-            "In this public square, no particular sound stands out. "
-            "It feels neither clearly pleasant nor clearly not pleasant.",
-        ),
-        (
-            {"Traffic": 0.35, "Vehicle": 0.31, "Speech": 0.29},
-            {"pleasant": 2.0, "calm": 1.4, "annoying": 4.6},
-            "street_traffic",
-            "In this street, you may hear traffic and vehicles. "
-            "It feels very annoying, not pleasant, and not at all calm.",
-        ),
-        (
-            {"Music": 0.8},
-            {"pleasant": 2.2, "monotonous": 2.4},
-            "park",
-            "In this park, you hear music. It does not feel pleasant or monotonous.",
-        ),
-        (
-            {"Water": 0.7, "Outside, rural or natural": 0.75},
-            {"annoying": 1.0},
-            "park",
-            "In this park, you hear water. It does not feel annoying at all.",
-        ),
-        (
-            {"Outside, rural or natural": 0.75, "Environment and background": 0.5},
-            {"calm": 4.0},
-            "park",
-            "In this park, you hear sounds of the outdoors. It feels calm.",
-        ),
-    ],
-)
-def test_offline_caption_reads_naturally(events, paq, scene, expected):
-    assert offline_caption(make_analysis(events=events, paq=paq, scene=scene)) == expected
-
-
 def test_request_settings_keep_the_server_key_only_for_the_server_url_and_model():
     server = CaptionSettings(
         api_key="sk-server-secret", base_url="http://127.0.0.1:9/v1", model="server-model"
@@ -560,12 +510,3 @@ def test_a_good_timeout_in_the_environment_does_not_warn(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="llm_ssd.caption"):
         assert CaptionSettings.from_env().timeout == 2.5
     assert caplog.text == ""
-
-
-def test_offline_caption_of_the_reference_clip_names_each_sound_once(published):
-    """Published outputs select 8 events; the general ones ("animals" beside "birds",
-    "human sounds" beside "speech", ...) are left out of the offline sentence."""
-    text = offline_caption(published_analysis(published))
-    assert text.startswith("In this park, you hear speech and birds, and may also hear vehicles.")
-    for general in ("animals", "human sounds", "background", "outdoors", "objects"):
-        assert general not in text
