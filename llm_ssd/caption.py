@@ -1,30 +1,28 @@
-"""Stream a soundscape caption from any OpenAI-compatible chat server, or from an offline template.
+"""The LLM client: stream a soundscape caption from any OpenAI-compatible chat server.
 
-`stream_caption` never raises for a service failure: it yields the offline caption instead and
-says why in `CaptionStream.error`. The API key never leaves the request header.
+`stream_caption` never raises for a service failure: it yields the offline caption
+(`offline.py`) instead and says why in `CaptionStream.error`. The API key never leaves the
+request header.
 
-In the app, `request_settings` applies two rules for a visitor who changes the server's
-defaults: the server's API key goes only to the server's own base URL with the server's own
-model, and a base URL the visitor types may not point to a loopback, private or link-local
-address unless the app is served on this machine only (`served_locally`).
+The settings come from the environment (`CaptionSettings.from_env`); what a visitor of the app
+may change, and which hosts a public app may reach, is decided in `access.py`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import os
-import socket
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import openai
 
+from .access import host_of, public_host_problem, stripped
 from .offline import OFFLINE_SOURCE, offline_chunks
 from .prompt import DEFAULT_LANGUAGE, build_prompt
 from .result import Analysis
@@ -46,13 +44,6 @@ ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_MODEL = "LLM_SSD_MODEL"
 ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
-ENV_SERVER_NAME = "GRADIO_SERVER_NAME"
-ENV_SHARE = "GRADIO_SHARE"
-ENV_SPACE_ID = "SPACE_ID"
-LOCAL_SERVER_NAMES = ("", "127.0.0.1", "localhost", "::1", "[::1]")
-"""GRADIO_SERVER_NAME values that serve the app to this machine only ("": Gradio's default,
-127.0.0.1)."""
-NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 CUT_MARK = "…\n\n"
 """Separates a cut-off answer from the offline caption that follows it."""
@@ -71,10 +62,11 @@ class CaptionSettings:
     language: str = DEFAULT_LANGUAGE
     public_only: bool = False
     """Refuse a base URL whose host resolves to a loopback, private, link-local or otherwise
-    non-public address (set by `request_settings` for a URL a visitor of a public app typed)."""
+    non-public address (set by `access.request_settings` for a URL a visitor of a public app
+    typed)."""
     refusal: str | None = None
     """Why this request may not use an LLM at all: the offline caption is given instead, with
-    this as its error (set by `request_settings`)."""
+    this as its error (set by `access.request_settings`)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CaptionSettings:
@@ -86,15 +78,25 @@ class CaptionSettings:
         (30 s) is used, so that the command line and the app still start.
         """
         values: dict[str, Any] = {
-            "api_key": _clean(os.environ.get(ENV_API_KEY)),
-            "base_url": _clean(os.environ.get(ENV_BASE_URL)),
+            "api_key": stripped(os.environ.get(ENV_API_KEY)),
+            "base_url": stripped(os.environ.get(ENV_BASE_URL)),
         }
-        if model := _clean(os.environ.get(ENV_MODEL)):
+        if model := stripped(os.environ.get(ENV_MODEL)):
             values["model"] = model
-        if timeout := _clean(os.environ.get(ENV_TIMEOUT)):
+        if timeout := stripped(os.environ.get(ENV_TIMEOUT)):
             values["timeout"] = _timeout_from_env(timeout)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL asked: `base_url`, or OpenAI's."""
+        return self.base_url or OPENAI_BASE_URL
+
+    @property
+    def host(self) -> str:
+        """host[:port] of the server asked, for messages."""
+        return host_of(self.endpoint)
 
     @property
     def online(self) -> bool:
@@ -163,7 +165,7 @@ class CaptionStream(Iterator[str]):
     def _generate(
         self, analysis: Analysis, settings: CaptionSettings, api_key: str | None
     ) -> Iterator[str]:
-        key = _clean(api_key) or settings.api_key
+        key = stripped(api_key) or settings.api_key
         if settings.refusal:
             self.source, self.error = OFFLINE_SOURCE, settings.refusal
             log.warning("caption: %s", self.error)
@@ -192,102 +194,6 @@ class CaptionStream(Iterator[str]):
         yield from offline_chunks(analysis)
 
 
-def request_settings(
-    server: CaptionSettings,
-    model: str | None = None,
-    base_url: str | None = None,
-    temperature: float | None = None,
-    language: str | None = None,
-    api_key: str | None = None,
-    local: bool = False,
-) -> CaptionSettings:
-    """The settings for one request of a visitor who may have changed the server's defaults.
-
-    The server's API key is used only with the server's own base URL and the server's own model:
-    a visitor who picks another model or another server must bring a key (`api_key`, only looked
-    at here: pass it to `stream_caption`). Another server without a key is still tried, for
-    keyless servers such as Ollama; another model on the server's own keyed server without a key
-    is refused with a note (`refusal`), and the offline caption is given.
-
-    Unless the app is served to this machine only (`local`, see `served_locally`), a base URL
-    the visitor typed must resolve to public addresses (`public_only`, checked when the caption
-    is asked for); the server's own base URL is always allowed."""
-    url = _clean(base_url)
-    chosen_model = _clean(model) or server.model
-    changes: dict[str, Any] = {
-        "model": chosen_model,
-        "temperature": server.temperature if temperature is None else float(temperature),
-        "language": _clean(language) or server.language,
-    }
-    other_server = url != server.base_url
-    if other_server:
-        changes.update(base_url=url, public_only=bool(url) and not local)
-    if other_server or chosen_model != server.model:
-        changes["api_key"] = None
-        if server.api_key and not _clean(api_key) and not (other_server and url):
-            changes["refusal"] = _key_needed_message(server, other_server)
-    return replace(server, **changes)
-
-
-def served_locally(environ: Mapping[str, str]) -> bool:
-    """Whether the app is served to this machine only, so that its visitor is its operator.
-
-    True when GRADIO_SERVER_NAME is unset (Gradio then listens on 127.0.0.1), 127.0.0.1,
-    localhost or ::1, and neither a share link (GRADIO_SHARE=true) nor a Hugging Face Space
-    (SPACE_ID) makes it public. An app behind a reverse proxy on this machine looks local."""
-    if _clean(environ.get(ENV_SPACE_ID)):
-        return False
-    if (_clean(environ.get(ENV_SHARE)) or "").lower() == "true":
-        return False
-    return (_clean(environ.get(ENV_SERVER_NAME)) or "").lower() in LOCAL_SERVER_NAMES
-
-
-def is_public_address(address: str) -> bool:
-    """Whether an IP address is a public internet address: not loopback, private (10/8,
-    172.16/12, 192.168/16, fc00::/7...), shared (100.64/10), link-local (169.254/16, fe80::/10),
-    multicast, reserved or unspecified. An IPv4 address inside IPv6 (::ffff:a.b.c.d, NAT64
-    64:ff9b::/96, 6to4) is judged as that IPv4 address; a string that is no address is not
-    public."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped or ip.sixtofour:
-            ip = ip.ipv4_mapped or ip.sixtofour
-        elif ip in NAT64_PREFIX:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return ip.is_global and not (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
-def public_host_problem(url: str) -> str | None:
-    """Why a public app may not send a request to `url`, or None when its host resolves only to
-    public addresses. Every address the system resolver gives is checked."""
-    host = _host(url)
-    try:
-        hostname = urlsplit(url).hostname
-        infos = socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM) if hostname else []
-    except (OSError, UnicodeError, ValueError):
-        infos = []
-    addresses = {str(info[4][0]) for info in infos}
-    if not addresses:
-        return f"Could not resolve the LLM server address {host}. Check the base URL."
-    if not all(is_public_address(a) for a in addresses):
-        return (
-            f"The LLM server address {host} is on a local or private network, which this "
-            "public app may not reach. Use a server on the internet, or run the app on your "
-            "own computer to use a local one."
-        )
-    return None
-
-
 def stream_caption(
     analysis: Analysis, settings: CaptionSettings | None = None, api_key: str | None = None
 ) -> CaptionStream:
@@ -308,14 +214,14 @@ def caption_text(
 
 def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) -> Iterator[str]:
     """Text chunks from the chat server; raises CaptionFailure with a message for the person."""
-    base_url = settings.base_url or OPENAI_BASE_URL
+    base_url = settings.endpoint
     if not _is_http_url(base_url):
         raise CaptionFailure(
             "The LLM server address is not a valid http(s) URL (e.g. http://localhost:11434/v1)."
         )
     if settings.public_only and (problem := public_host_problem(base_url)):
         raise CaptionFailure(problem)
-    host = _host(base_url)
+    host = settings.host
     messages = build_prompt(analysis, settings.language)  # a bug here is no service failure
     client = openai.OpenAI(
         api_key=key or PLACEHOLDER_KEY,
@@ -402,17 +308,6 @@ def _cut_message(received: bool, host: str) -> str:
     return f"The connection to {host} broke before any answer arrived."
 
 
-def _key_needed_message(server: CaptionSettings, other_server: bool) -> str:
-    if other_server:
-        what = f"another server than {_host(server.base_url or OPENAI_BASE_URL)}"
-    else:
-        what = f"another model than {server.model}"
-    return (
-        f"Using {what} needs your own API key; enter it under LLM settings "
-        "(the offline caption is shown instead)."
-    )
-
-
 def _timeout_from_env(text: str) -> float:
     try:
         timeout = float(text)
@@ -430,9 +325,9 @@ def _timeout_from_env(text: str) -> float:
 
 
 def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:
-    if settings.refusal or not (_clean(api_key) or settings.online):
+    if settings.refusal or not (stripped(api_key) or settings.online):
         return OFFLINE_SOURCE
-    return f"model {settings.model} via {_host(settings.base_url or OPENAI_BASE_URL)}"
+    return f"model {settings.model} via {settings.host}"
 
 
 def _is_http_url(url: str) -> bool:
@@ -442,25 +337,6 @@ def _is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _host(url: str) -> str:
-    """host[:port] of a URL, without any credentials or path."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return "the configured server"
-    if not host:
-        return "the configured server"
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    return f"{host}:{port}" if port else host
-
-
-def _clean(value: str | None) -> str | None:
-    value = value.strip() if value else None
-    return value or None
 
 
 def _scrub(text: str, key: str | None) -> str:
