@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ import httpx
 import openai
 
 from .access import host_of, public_host_problem, stripped
+from .errors import LLMSSDError
 from .offline import OFFLINE_SOURCE, offline_chunks
 from .prompt import DEFAULT_LANGUAGE, build_prompt
 from .result import Analysis
@@ -44,6 +46,9 @@ ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_MODEL = "LLM_SSD_MODEL"
 ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
+
+REDIRECTS = range(HTTPStatus.MULTIPLE_CHOICES, HTTPStatus.BAD_REQUEST)
+"""3xx: redirects, which the client does not follow."""
 
 CUT_MARK = "…\n\n"
 """Separates a cut-off answer from the offline caption that follows it."""
@@ -124,8 +129,10 @@ class Caption:
         return {"caption": self.text, "caption_source": self.source, "caption_error": self.error}
 
 
-class CaptionFailure(Exception):
-    """A failure of the LLM service, as a short message for the person."""
+class CaptionFailure(LLMSSDError):
+    """A failure of the LLM service, as a short message for the person.
+
+    `CaptionStream` catches it and gives the offline caption with this message as its error."""
 
 
 class CaptionStream(Iterator[str]):
@@ -275,23 +282,23 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
 
 
 def _status_message(status: int, model: str, host: str) -> str:
-    if status == 401:
+    if status == HTTPStatus.UNAUTHORIZED:
         return f"The API key was rejected by {host} (401). Check the key."
-    if status == 403:
+    if status == HTTPStatus.FORBIDDEN:
         return f"The API key may not use the model {model} at {host} (403)."
-    if status == 404:
+    if status == HTTPStatus.NOT_FOUND:
         return (
             f"Not found at {host} (404): check the model name ({model}) "
             "and that the address ends in /v1."
         )
-    if 300 <= status < 400:
+    if status in REDIRECTS:
         return (
             f"The LLM server at {host} redirected the request ({status}), which is not "
             "followed: give the final address as the base URL."
         )
-    if status == 429:
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
         return f"{host} is rate limiting requests or the quota is used up (429). Try again later."
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return f"The LLM server at {host} had an error ({status}). Try again later."
     return f"The LLM server at {host} refused the request ({status})."
 

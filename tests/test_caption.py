@@ -14,10 +14,12 @@ from llm_ssd import caption
 from llm_ssd.caption import (
     PLACEHOLDER_KEY,
     Caption,
+    CaptionFailure,
     CaptionSettings,
     caption_text,
     stream_caption,
 )
+from llm_ssd.errors import LLMSSDError
 from llm_ssd.offline import OFFLINE_SOURCE, offline_caption, offline_chunks
 from llm_ssd.prompt import build_prompt
 
@@ -275,3 +277,7 @@ def test_a_good_timeout_in_the_environment_does_not_warn(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="llm_ssd.caption"):
         assert CaptionSettings.from_env().timeout == 2.5
     assert caplog.text == ""
+
+
+def test_a_caption_failure_belongs_to_the_error_family():
+    assert issubclass(CaptionFailure, LLMSSDError)
