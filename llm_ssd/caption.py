@@ -143,7 +143,7 @@ class CaptionStream(Iterator[str]):
     is exhausted.
     """
 
-    def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None):
+    def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None) -> None:
         self.source = _describe_source(settings, api_key)
         self.error: str | None = None
         self._parts: list[str] = []

@@ -4,6 +4,7 @@ loopback-only connections, a typical analysis, and a fake server given through t
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 from analyses import make_analysis
@@ -34,7 +35,7 @@ def isolate(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     connect = socket.socket.connect
 
-    def loopback_connect(self, address):
+    def loopback_connect(self: socket.socket, address: Any) -> None:
         if not (isinstance(address, tuple) and address[0] in LOOPBACK):
             raise AssertionError(f"test tried to reach {address!r}")
         return connect(self, address)
