@@ -4,7 +4,6 @@ Only wiring lives here; the analysis, plots and captions are in `llm_ssd`."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from functools import partial
@@ -14,9 +13,10 @@ from typing import Any
 import gradio as gr
 
 from llm_ssd import plots
+from llm_ssd.access import request_settings, served_locally
 from llm_ssd.analysis import analyze
 from llm_ssd.audio import MAX_DURATION
-from llm_ssd.caption import CaptionSettings, request_settings, served_locally, stream_caption
+from llm_ssd.caption import CaptionSettings, stream_caption
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.inference import load_model
 from llm_ssd.prompt import DEFAULT_LANGUAGE
@@ -108,7 +108,7 @@ def describe(
         temperature,
         language,
         api_key=api_key,
-        local=served_locally(os.environ),
+        local=served_locally(),
     )
     stream = stream_caption(analysis, settings, api_key or None)
     for _ in stream:

@@ -1,39 +1,32 @@
-"""Stream a soundscape caption from any OpenAI-compatible chat server, or from an offline template.
+"""The LLM client: stream a soundscape caption from any OpenAI-compatible chat server.
 
-`stream_caption` never raises for a service failure: it yields the offline caption instead and
-says why in `CaptionStream.error`. The API key never leaves the request header.
+`stream_caption` never raises for a service failure: it yields the offline caption
+(`offline.py`) instead and says why in `CaptionStream.error`. The API key never leaves the
+request header.
 
-In the app, `request_settings` applies two rules for a visitor who changes the server's
-defaults: the server's API key goes only to the server's own base URL with the server's own
-model, and a base URL the visitor types may not point to a loopback, private or link-local
-address unless the app is served on this machine only (`served_locally`).
+The settings come from the environment (`CaptionSettings.from_env`); what a visitor of the app
+may change, and which hosts a public app may reach, is decided in `access.py`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import os
-import socket
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import openai
 
-from .labels import EVENTS
-from .prompt import (
-    DEFAULT_LANGUAGE,
-    NEUTRAL,
-    build_prompt,
-    scene_name,
-    select_events,
-    select_qualities,
-)
+from .access import host_of, public_host_problem, stripped
+from .errors import LLMSSDError
+from .offline import OFFLINE_SOURCE, offline_chunks
+from .prompt import DEFAULT_LANGUAGE, build_prompt
 from .result import Analysis
 
 log = logging.getLogger(__name__)
@@ -53,47 +46,12 @@ ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_MODEL = "LLM_SSD_MODEL"
 ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
-ENV_SERVER_NAME = "GRADIO_SERVER_NAME"
-ENV_SHARE = "GRADIO_SHARE"
-ENV_SPACE_ID = "SPACE_ID"
-LOCAL_SERVER_NAMES = ("", "127.0.0.1", "localhost", "::1", "[::1]")
-"""GRADIO_SERVER_NAME values that serve the app to this machine only ("": Gradio's default,
-127.0.0.1)."""
-NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
-OFFLINE_SOURCE = "offline template"
+REDIRECTS = range(HTTPStatus.MULTIPLE_CHOICES, HTTPStatus.BAD_REQUEST)
+"""3xx: redirects, which the client does not follow."""
+
 CUT_MARK = "…\n\n"
 """Separates a cut-off answer from the offline caption that follows it."""
-GENERAL_EVENTS: dict[str, tuple[str, ...]] = {
-    "Animal": ("Bird",),
-    "Human sounds": ("Speech",),
-    "Natural sounds": ("Wind", "Water", "Bird"),
-    "Sounds of things": ("Vehicle", "Traffic"),
-    "Outside, rural or natural": ("Wind", "Water", "Bird", "Natural sounds", "Animal"),
-    "Environment and background": EVENTS,
-}
-"""The offline caption leaves out a general event when one of these more specific ones is said
-too; the LLM prompt keeps every selected event, as the method does."""
-STRONG_EVENT = 0.7
-"""Events at least this probable are "heard"; weaker selected ones "may also" be heard."""
-
-EVENT_LAY_NAMES: dict[str, str] = {
-    "Silence": "silence",
-    "Human sounds": "human sounds",
-    "Wind": "wind",
-    "Water": "water",
-    "Natural sounds": "natural sounds",
-    "Traffic": "traffic",
-    "Sounds of things": "sounds of objects",
-    "Vehicle": "vehicles",
-    "Bird": "birds",
-    "Outside, rural or natural": "sounds of the outdoors",
-    "Environment and background": "background sounds",
-    "Speech": "speech",
-    "Music": "music",
-    "Noise": "noise",
-    "Animal": "animals",
-}
 
 
 @dataclass(frozen=True)
@@ -109,10 +67,11 @@ class CaptionSettings:
     language: str = DEFAULT_LANGUAGE
     public_only: bool = False
     """Refuse a base URL whose host resolves to a loopback, private, link-local or otherwise
-    non-public address (set by `request_settings` for a URL a visitor of a public app typed)."""
+    non-public address (set by `access.request_settings` for a URL a visitor of a public app
+    typed)."""
     refusal: str | None = None
     """Why this request may not use an LLM at all: the offline caption is given instead, with
-    this as its error (set by `request_settings`)."""
+    this as its error (set by `access.request_settings`)."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CaptionSettings:
@@ -124,15 +83,25 @@ class CaptionSettings:
         (30 s) is used, so that the command line and the app still start.
         """
         values: dict[str, Any] = {
-            "api_key": _clean(os.environ.get(ENV_API_KEY)),
-            "base_url": _clean(os.environ.get(ENV_BASE_URL)),
+            "api_key": stripped(os.environ.get(ENV_API_KEY)),
+            "base_url": stripped(os.environ.get(ENV_BASE_URL)),
         }
-        if model := _clean(os.environ.get(ENV_MODEL)):
+        if model := stripped(os.environ.get(ENV_MODEL)):
             values["model"] = model
-        if timeout := _clean(os.environ.get(ENV_TIMEOUT)):
+        if timeout := stripped(os.environ.get(ENV_TIMEOUT)):
             values["timeout"] = _timeout_from_env(timeout)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL asked: `base_url`, or OpenAI's."""
+        return self.base_url or OPENAI_BASE_URL
+
+    @property
+    def host(self) -> str:
+        """host[:port] of the server asked, for messages."""
+        return host_of(self.endpoint)
 
     @property
     def online(self) -> bool:
@@ -160,8 +129,10 @@ class Caption:
         return {"caption": self.text, "caption_source": self.source, "caption_error": self.error}
 
 
-class CaptionFailure(Exception):
-    """A failure of the LLM service, as a short message for the person."""
+class CaptionFailure(LLMSSDError):
+    """A failure of the LLM service, as a short message for the person.
+
+    `CaptionStream` catches it and gives the offline caption with this message as its error."""
 
 
 class CaptionStream(Iterator[str]):
@@ -172,7 +143,7 @@ class CaptionStream(Iterator[str]):
     is exhausted.
     """
 
-    def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None):
+    def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None) -> None:
         self.source = _describe_source(settings, api_key)
         self.error: str | None = None
         self._parts: list[str] = []
@@ -201,7 +172,7 @@ class CaptionStream(Iterator[str]):
     def _generate(
         self, analysis: Analysis, settings: CaptionSettings, api_key: str | None
     ) -> Iterator[str]:
-        key = _clean(api_key) or settings.api_key
+        key = stripped(api_key) or settings.api_key
         if settings.refusal:
             self.source, self.error = OFFLINE_SOURCE, settings.refusal
             log.warning("caption: %s", self.error)
@@ -230,102 +201,6 @@ class CaptionStream(Iterator[str]):
         yield from offline_chunks(analysis)
 
 
-def request_settings(
-    server: CaptionSettings,
-    model: str | None = None,
-    base_url: str | None = None,
-    temperature: float | None = None,
-    language: str | None = None,
-    api_key: str | None = None,
-    local: bool = False,
-) -> CaptionSettings:
-    """The settings for one request of a visitor who may have changed the server's defaults.
-
-    The server's API key is used only with the server's own base URL and the server's own model:
-    a visitor who picks another model or another server must bring a key (`api_key`, only looked
-    at here: pass it to `stream_caption`). Another server without a key is still tried, for
-    keyless servers such as Ollama; another model on the server's own keyed server without a key
-    is refused with a note (`refusal`), and the offline caption is given.
-
-    Unless the app is served to this machine only (`local`, see `served_locally`), a base URL
-    the visitor typed must resolve to public addresses (`public_only`, checked when the caption
-    is asked for); the server's own base URL is always allowed."""
-    url = _clean(base_url)
-    chosen_model = _clean(model) or server.model
-    changes: dict[str, Any] = {
-        "model": chosen_model,
-        "temperature": server.temperature if temperature is None else float(temperature),
-        "language": _clean(language) or server.language,
-    }
-    other_server = url != server.base_url
-    if other_server:
-        changes.update(base_url=url, public_only=bool(url) and not local)
-    if other_server or chosen_model != server.model:
-        changes["api_key"] = None
-        if server.api_key and not _clean(api_key) and not (other_server and url):
-            changes["refusal"] = _key_needed_message(server, other_server)
-    return replace(server, **changes)
-
-
-def served_locally(environ: Mapping[str, str]) -> bool:
-    """Whether the app is served to this machine only, so that its visitor is its operator.
-
-    True when GRADIO_SERVER_NAME is unset (Gradio then listens on 127.0.0.1), 127.0.0.1,
-    localhost or ::1, and neither a share link (GRADIO_SHARE=true) nor a Hugging Face Space
-    (SPACE_ID) makes it public. An app behind a reverse proxy on this machine looks local."""
-    if _clean(environ.get(ENV_SPACE_ID)):
-        return False
-    if (_clean(environ.get(ENV_SHARE)) or "").lower() == "true":
-        return False
-    return (_clean(environ.get(ENV_SERVER_NAME)) or "").lower() in LOCAL_SERVER_NAMES
-
-
-def is_public_address(address: str) -> bool:
-    """Whether an IP address is a public internet address: not loopback, private (10/8,
-    172.16/12, 192.168/16, fc00::/7...), shared (100.64/10), link-local (169.254/16, fe80::/10),
-    multicast, reserved or unspecified. An IPv4 address inside IPv6 (::ffff:a.b.c.d, NAT64
-    64:ff9b::/96, 6to4) is judged as that IPv4 address; a string that is no address is not
-    public."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped or ip.sixtofour:
-            ip = ip.ipv4_mapped or ip.sixtofour
-        elif ip in NAT64_PREFIX:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return ip.is_global and not (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
-def public_host_problem(url: str) -> str | None:
-    """Why a public app may not send a request to `url`, or None when its host resolves only to
-    public addresses. Every address the system resolver gives is checked."""
-    host = _host(url)
-    try:
-        hostname = urlsplit(url).hostname
-        infos = socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM) if hostname else []
-    except (OSError, UnicodeError, ValueError):
-        infos = []
-    addresses = {str(info[4][0]) for info in infos}
-    if not addresses:
-        return f"Could not resolve the LLM server address {host}. Check the base URL."
-    if not all(is_public_address(a) for a in addresses):
-        return (
-            f"The LLM server address {host} is on a local or private network, which this "
-            "public app may not reach. Use a server on the internet, or run the app on your "
-            "own computer to use a local one."
-        )
-    return None
-
-
 def stream_caption(
     analysis: Analysis, settings: CaptionSettings | None = None, api_key: str | None = None
 ) -> CaptionStream:
@@ -344,88 +219,16 @@ def caption_text(
     return stream_caption(analysis, settings, api_key).result()
 
 
-def offline_caption(analysis: Analysis) -> str:
-    """A deterministic caption from the selected events, the scene and the kept qualities."""
-    return (
-        f"In this {scene_name(analysis)}, {_events_clause(analysis)}. {_feeling_sentence(analysis)}"
-    )
-
-
-def offline_chunks(analysis: Analysis) -> Iterator[str]:
-    """The offline caption in word-sized chunks, like an LLM's stream."""
-    words = offline_caption(analysis).split(" ")
-    for i, word in enumerate(words):
-        yield word if i == len(words) - 1 else word + " "
-
-
-def _events_clause(analysis: Analysis) -> str:
-    events = specific_events(select_events(analysis.event_probabilities))
-    if not events:
-        return "no particular sound stands out"
-    strong = [_lay_event(name) for name, p in events if p >= STRONG_EVENT]
-    weak = [_lay_event(name) for name, p in events if p < STRONG_EVENT]
-    if not strong:
-        return f"you may hear {_join(weak, 'and')}"
-    clause = f"you hear {_join(strong, 'and')}"
-    return f"{clause}, and may also hear {_join(weak, 'and')}" if weak else clause
-
-
-def _feeling_sentence(analysis: Analysis) -> str:
-    qualities = select_qualities(analysis.paq)
-    if len(qualities) == 1 and qualities[0][1] == NEUTRAL:
-        quality = qualities[0][0]
-        return f"It feels neither clearly {quality} nor clearly not {quality}."
-    agreed = [
-        ("very " if p == "Strongly Agree" else "") + q
-        for q, p in qualities
-        if "Agree" in p and "Disagree" not in p
-    ]
-    not_ = _join([q for q, p in qualities if p == "Disagree"], "or")
-    not_at_all = _join([q for q, p in qualities if p == "Strongly Disagree"], "or")
-    if agreed:
-        sentence = f"It feels {_join(agreed, 'and')}"
-        if not_:
-            sentence += f", not {not_}"
-        if not_at_all:
-            sentence += f"{', and' if not_ else ','} not at all {not_at_all}"
-    elif not_ and not_at_all:
-        sentence = f"It does not feel {not_}, and not at all {not_at_all}"
-    elif not_:
-        sentence = f"It does not feel {not_}"
-    else:
-        sentence = f"It does not feel {not_at_all} at all"
-    return sentence + "."
-
-
-def specific_events(events: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """The events without those a more specific one already says ("animals" beside "birds")."""
-    named = {name for name, _ in events}
-    return [
-        (name, p) for name, p in events if not (named - {name}) & set(GENERAL_EVENTS.get(name, ()))
-    ]
-
-
-def _lay_event(name: str) -> str:
-    return EVENT_LAY_NAMES.get(name, name.lower())
-
-
-def _join(items: list[str], conjunction: str) -> str:
-    """Join words: "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
 def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) -> Iterator[str]:
     """Text chunks from the chat server; raises CaptionFailure with a message for the person."""
-    base_url = settings.base_url or OPENAI_BASE_URL
+    base_url = settings.endpoint
     if not _is_http_url(base_url):
         raise CaptionFailure(
             "The LLM server address is not a valid http(s) URL (e.g. http://localhost:11434/v1)."
         )
     if settings.public_only and (problem := public_host_problem(base_url)):
         raise CaptionFailure(problem)
-    host = _host(base_url)
+    host = settings.host
     messages = build_prompt(analysis, settings.language)  # a bug here is no service failure
     client = openai.OpenAI(
         api_key=key or PLACEHOLDER_KEY,
@@ -479,23 +282,23 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
 
 
 def _status_message(status: int, model: str, host: str) -> str:
-    if status == 401:
+    if status == HTTPStatus.UNAUTHORIZED:
         return f"The API key was rejected by {host} (401). Check the key."
-    if status == 403:
+    if status == HTTPStatus.FORBIDDEN:
         return f"The API key may not use the model {model} at {host} (403)."
-    if status == 404:
+    if status == HTTPStatus.NOT_FOUND:
         return (
             f"Not found at {host} (404): check the model name ({model}) "
             "and that the address ends in /v1."
         )
-    if 300 <= status < 400:
+    if status in REDIRECTS:
         return (
             f"The LLM server at {host} redirected the request ({status}), which is not "
             "followed: give the final address as the base URL."
         )
-    if status == 429:
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
         return f"{host} is rate limiting requests or the quota is used up (429). Try again later."
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return f"The LLM server at {host} had an error ({status}). Try again later."
     return f"The LLM server at {host} refused the request ({status})."
 
@@ -510,17 +313,6 @@ def _cut_message(received: bool, host: str) -> str:
     if received:
         return f"The answer from {host} was cut off midway."
     return f"The connection to {host} broke before any answer arrived."
-
-
-def _key_needed_message(server: CaptionSettings, other_server: bool) -> str:
-    if other_server:
-        what = f"another server than {_host(server.base_url or OPENAI_BASE_URL)}"
-    else:
-        what = f"another model than {server.model}"
-    return (
-        f"Using {what} needs your own API key; enter it under LLM settings "
-        "(the offline caption is shown instead)."
-    )
 
 
 def _timeout_from_env(text: str) -> float:
@@ -540,9 +332,9 @@ def _timeout_from_env(text: str) -> float:
 
 
 def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:
-    if settings.refusal or not (_clean(api_key) or settings.online):
+    if settings.refusal or not (stripped(api_key) or settings.online):
         return OFFLINE_SOURCE
-    return f"model {settings.model} via {_host(settings.base_url or OPENAI_BASE_URL)}"
+    return f"model {settings.model} via {settings.host}"
 
 
 def _is_http_url(url: str) -> bool:
@@ -552,25 +344,6 @@ def _is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _host(url: str) -> str:
-    """host[:port] of a URL, without any credentials or path."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return "the configured server"
-    if not host:
-        return "the configured server"
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    return f"{host}:{port}" if port else host
-
-
-def _clean(value: str | None) -> str | None:
-    value = value.strip() if value else None
-    return value or None
 
 
 def _scrub(text: str, key: str | None) -> str:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
-from .labels import PAQ_SCALE, PAQS, SCENE_LAY_NAMES
+from .labels import PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from .loudness import LOUDNESS_STEP
 from .prompt import select_events
 from .result import Analysis
@@ -29,7 +29,6 @@ MEL_DYNAMIC_RANGE = 80.0
 MEL_TICKS_HZ = (100, 500, 1000, 2000, 4000, 8000)
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
-NEUTRAL_RATING = 3.0
 
 
 def _figure(size: tuple[float, float]) -> Figure:
@@ -107,15 +106,15 @@ def paq_figure(analysis: Analysis) -> Figure:
     ax.fill(closed, np.append(values, values[0]), color=USED_COLOUR, alpha=0.25)
     ax.plot(
         np.linspace(0, 2 * np.pi, 100),
-        np.full(100, NEUTRAL_RATING),
+        np.full(100, float(Likert.NEUTRAL)),
         color="#888888",
         linestyle="--",
         linewidth=1,
-        label="neutral (3)",
+        label=f"neutral ({Likert.NEUTRAL:d})",
     )
     ax.set_xticks(angles, [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)])
     ax.set_ylim(*PAQ_SCALE)
-    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.set_yticks([int(level) for level in Likert])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
     ax.set_title("Perceived affective qualities (1–5)")
     ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.12), fontsize="small")

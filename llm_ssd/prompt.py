@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .labels import PAQS, SCENE_LAY_NAMES
+from .labels import PAQS, SCENE_LAY_NAMES, Likert
 from .result import Analysis
 
 EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
@@ -15,17 +15,6 @@ EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
 
 EVENT_DECIMALS = 2
 """Event probabilities are given to the model rounded to this many decimals."""
-
-LIKERT_BOUNDARIES: tuple[tuple[float, str], ...] = (
-    (1.5, "Strongly Disagree"),
-    (2.5, "Disagree"),
-    (3.5, "Neutral"),
-    (4.5, "Agree"),
-)
-"""Upper bounds (inclusive) of each Likert phrase; anything above the last is `LIKERT_TOP`."""
-
-LIKERT_TOP = "Strongly Agree"
-NEUTRAL = "Neutral"
 
 DEFAULT_LANGUAGE = "English"
 
@@ -56,34 +45,26 @@ def select_events(probabilities: Mapping[str, float]) -> list[tuple[str, float]]
     return [(name, round(p, EVENT_DECIMALS)) for name, p in kept]
 
 
-def likert_phrase(value: float) -> str:
-    """The Likert phrase of one 1..5 PAQ rating (boundaries inclusive on the lower phrase)."""
-    for upper, phrase in LIKERT_BOUNDARIES:
-        if value <= upper:
-            return phrase
-    return LIKERT_TOP
-
-
-def select_qualities(paq: Mapping[str, float]) -> list[tuple[str, str]]:
-    """(quality, Likert phrase) of the non-neutral qualities, in `labels.PAQS` order.
+def select_qualities(paq: Mapping[str, float]) -> list[tuple[str, Likert]]:
+    """(quality, Likert level) of the non-neutral qualities, in `labels.PAQS` order.
 
     When every quality is neutral, only the first one (pleasant) is kept, as in the method.
     """
-    rated = [(quality, likert_phrase(paq[quality])) for quality in PAQS]
-    kept = [(quality, phrase) for quality, phrase in rated if phrase != NEUTRAL]
+    rated = [(quality, Likert.of(paq[quality])) for quality in PAQS]
+    kept = [(quality, level) for quality, level in rated if level is not Likert.NEUTRAL]
     return kept or rated[:1]
 
 
-def affect_statement(quality: str, phrase: str) -> str:
+def affect_statement(quality: str, level: Likert) -> str:
     """A first-person statement, e.g. "I agree with pleasant"."""
-    if phrase == NEUTRAL:
+    if level is Likert.NEUTRAL:
         return f"I neither agree nor disagree with {quality}"
-    return f"I {phrase.lower()} with {quality}"
+    return f"I {level.phrase.lower()} with {quality}"
 
 
 def affect_statements(paq: Mapping[str, float]) -> list[str]:
     """The first-person statements of the qualities `select_qualities` keeps."""
-    return [affect_statement(quality, phrase) for quality, phrase in select_qualities(paq)]
+    return [affect_statement(quality, level) for quality, level in select_qualities(paq)]
 
 
 def scene_name(analysis: Analysis) -> str:

@@ -8,12 +8,11 @@ import re
 import pytest
 from analyses import make_analysis, published_analysis
 
-from llm_ssd.labels import EVENTS, PAQS
+from llm_ssd.labels import EVENTS, PAQS, Likert
 from llm_ssd.prompt import (
     affect_statements,
     build_prompt,
     event_threshold,
-    likert_phrase,
     select_events,
     select_qualities,
 )
@@ -108,16 +107,28 @@ def test_select_events_sorts_before_rounding_to_two_decimals():
     ],
 )
 def test_likert_boundaries(value, phrase):
-    assert likert_phrase(value) == phrase
+    assert Likert.of(value).phrase == phrase
+
+
+def test_likert_levels_are_one_to_five_with_neutral_in_the_middle():
+    assert [int(level) for level in Likert] == [1, 2, 3, 4, 5]
+    assert Likert.NEUTRAL == 3 and Likert.of(3.0) is Likert.NEUTRAL
+    assert [level.phrase for level in Likert] == [
+        "Strongly Disagree",
+        "Disagree",
+        "Neutral",
+        "Agree",
+        "Strongly Agree",
+    ]
 
 
 def test_neutral_qualities_are_dropped_and_order_follows_the_paq_labels():
     paq = {"monotonous": 1.2, "calm": 4.8, "pleasant": 3.2, "annoying": 2.0, "vibrant": 4.0}
     assert select_qualities({q: 3.0 for q in PAQS} | paq) == [
-        ("vibrant", "Agree"),
-        ("calm", "Strongly Agree"),
-        ("annoying", "Disagree"),
-        ("monotonous", "Strongly Disagree"),
+        ("vibrant", Likert.AGREE),
+        ("calm", Likert.STRONGLY_AGREE),
+        ("annoying", Likert.DISAGREE),
+        ("monotonous", Likert.STRONGLY_DISAGREE),
     ]
     assert affect_statements({q: 3.0 for q in PAQS} | paq) == [
         "I agree with vibrant",
@@ -130,7 +141,7 @@ def test_neutral_qualities_are_dropped_and_order_follows_the_paq_labels():
 def test_all_neutral_keeps_only_pleasant():
     paq = {q: 2.6 + 0.1 * i for i, q in enumerate(PAQS)}  # 2.6 .. 3.3, all neutral
     paq["pleasant"] = 3.5
-    assert select_qualities(paq) == [("pleasant", "Neutral")]
+    assert select_qualities(paq) == [("pleasant", Likert.NEUTRAL)]
     text = prompt_text(make_analysis(paq=paq))
     assert listed_ratings(text) == {"pleasant": "neither agree nor disagree"}
 
