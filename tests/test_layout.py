@@ -12,7 +12,7 @@ from app_server import ROOT
 PACKAGE = ROOT / "llm_ssd"
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
-KERNEL_DECORATORS = {"njit", "jit"}
+KERNEL_DECORATORS = {"njit", "jit", "_jit"}
 """Numba kernels follow the standard's procedure step by step and may be longer."""
 PRESENTATION = ("result", "labels", "prompt", "plots", "caption", "offline", "access")
 """Stages after the analysis: they work on an `Analysis` value alone."""
@@ -30,10 +30,19 @@ def modules() -> dict[str, Path]:
 
 def imports(name: str, path: Path) -> set[str]:
     """Modules of llm_ssd (dotted, relative to it) and top-level packages that a module imports,
-    anywhere in it (function-level imports count)."""
+    anywhere in it (function-level imports count; those under `if TYPE_CHECKING:` do not)."""
     package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
     found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING")
+        for inner in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue  # imports for type hints only never run
         if isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
