@@ -1,0 +1,41 @@
+"""Downloads of a clip's results: rounded JSON, one flat CSV row, PNG figures."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+
+from analyses import make_analysis
+from matplotlib.figure import Figure
+
+from llm_ssd.export import DECIMALS, rounded, stem, write_figures, write_record
+from llm_ssd.result import flat_record
+
+
+def test_record_downloads_round_and_keep_every_field(tmp_path):
+    analysis = replace(make_analysis(events={"Bird": 0.987654}), isop=0.123456)
+    record = {**analysis.to_dict(), "source": "../../evil name.wav"}
+    json_path, csv_path = write_record(record, tmp_path)
+    assert json_path.parent == tmp_path and json_path.name == "evil_name.json"
+    data = json.loads(json_path.read_text())
+    assert data.keys() == record.keys()
+    assert data["isop"] == 0.123 and data["event_probabilities"]["Bird"] == 0.988
+    (row,) = csv.DictReader(csv_path.open())
+    assert set(row) == set(flat_record(record))
+    for key, value in flat_record(rounded(record)).items():
+        if isinstance(value, float):
+            assert len(row[key].split(".")[-1]) <= DECIMALS, key
+
+
+def test_figures_download_as_png(tmp_path):
+    figure = Figure()
+    figure.add_subplot().plot([0, 1])
+    (path,) = write_figures({"paq radar": figure}, "park.flac", tmp_path)
+    assert path.name == "park_paq_radar.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_stem_never_leaves_the_folder():
+    assert stem("/etc/passwd") == "passwd"
+    assert stem("..") == "clip" and "/" not in stem("a/b/c.wav")
