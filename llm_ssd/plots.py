@@ -5,15 +5,22 @@ draw at the same time."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import librosa
 import matplotlib
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Ellipse
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
-from .labels import PAQ_SCALE, PAQS, SCENE_LAY_NAMES
+from .labels import EVENTS, PAQ_SCALE, PAQS, SCENE_LAY_NAMES
 from .loudness import LOUDNESS_STEP
+from .places import NEAREST_COUNT, Place, load_places, nearest_places
 from .prompt import select_events
 from .result import Analysis
 
@@ -29,6 +36,29 @@ MEL_DYNAMIC_RANGE = 80.0
 MEL_TICKS_HZ = (100, 500, 1000, 2000, 4000, 8000)
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
+CLIP_COLOURS = (USED_COLOUR, "#d62728")
+"""Clip A (or the only clip) and clip B, in every figure."""
+CLIP_NAMES = ("A", "B")
+CITY_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+"""The surveyed places' cities, in alphabetical order of city: none of them a clip's colour."""
+CIRCUMPLEX_SIZE = (5.0, 5.5)
+"""Inches: the square plot plus the legend of cities below it."""
+PLACE_ALPHA = 0.05
+"""Fill of a place's ±1 SD ellipse: 26 of them overlap, so each is faint."""
+LABEL_SIZE = 9.0
+"""Points, the place and coordinate labels on the circumplex."""
+LABEL_RADII_PT = (22.0, 40.0, 60.0, 85.0, 115.0, 150.0)
+LABEL_ANGLES = 16
+"""A label is tried at these distances (points) and this many directions around its point, and
+goes to the first spot where it overlaps nothing already drawn and stays inside the plot."""
+DOT_PX = 6.0
+"""Half the side of the square a dot keeps free of labels, pixels."""
+QUADRANTS = {
+    (0.5, 0.5): "vibrant",
+    (-0.5, 0.5): "chaotic",
+    (-0.5, -0.5): "monotonous",
+    (0.5, -0.5): "calm",
+}
 NEUTRAL_RATING = 3.0
 
 
@@ -96,15 +126,19 @@ def events_figure(analysis: Analysis) -> Figure:
     return fig
 
 
-def paq_figure(analysis: Analysis) -> Figure:
-    """Radar chart of the 8 perceived affective qualities on 1..5, neutral ring at 3."""
+def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure:
+    """Radar chart of the 8 perceived affective qualities on 1..5, neutral ring at 3; two clips
+    are overlaid (A, B), one clip has its values in the axis labels."""
     fig = _figure(SQUARE)
     ax = fig.add_subplot(projection="polar")
     angles = np.linspace(0, 2 * np.pi, len(PAQS), endpoint=False)
-    values = np.array([analysis.paq[p] for p in PAQS])
     closed = np.append(angles, angles[0])
-    ax.plot(closed, np.append(values, values[0]), color=USED_COLOUR, linewidth=2)
-    ax.fill(closed, np.append(values, values[0]), color=USED_COLOUR, alpha=0.25)
+    for analysis, name, colour in zip(analyses, names, CLIP_COLOURS, strict=False):
+        values = np.array([analysis.paq[p] for p in PAQS])
+        ring = np.append(values, values[0])
+        label = name if len(analyses) > 1 else None
+        ax.plot(closed, ring, color=colour, linewidth=2, label=label)
+        ax.fill(closed, ring, color=colour, alpha=0.25 if len(analyses) == 1 else 0.15)
     ax.plot(
         np.linspace(0, 2 * np.pi, 100),
         np.full(100, NEUTRAL_RATING),
@@ -113,7 +147,8 @@ def paq_figure(analysis: Analysis) -> Figure:
         linewidth=1,
         label="neutral (3)",
     )
-    ax.set_xticks(angles, [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)])
+    ticks = [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)]
+    ax.set_xticks(angles, ticks if len(analyses) == 1 else list(PAQS))
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([1, 2, 3, 4, 5])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
@@ -122,33 +157,152 @@ def paq_figure(analysis: Analysis) -> Figure:
     return fig
 
 
-def circumplex_figure(analysis: Analysis) -> Figure:
-    """ISO Pleasantness × Eventfulness as a point in the ISO 12913-3 circumplex."""
-    fig = _figure(SQUARE)
-    ax = fig.add_subplot()
+def city_colours(places: Sequence[Place]) -> dict[str, str]:
+    """One colour per city of the surveyed places."""
+    return dict(zip(sorted({p.city for p in places}), CITY_COLOURS, strict=False))
+
+
+def _circumplex_frame(ax) -> None:
     ax.add_patch(Circle((0, 0), 1.0, fill=False, color="#bbbbbb"))
     ax.axhline(0, color="#bbbbbb", linewidth=1)
     ax.axvline(0, color="#bbbbbb", linewidth=1)
-    for (x, y), text in {
-        (0.5, 0.5): "vibrant",
-        (-0.5, 0.5): "chaotic",
-        (-0.5, -0.5): "monotonous",
-        (0.5, -0.5): "calm",
-    }.items():
+    for (x, y), text in QUADRANTS.items():
         ax.text(x, y, text, ha="center", va="center", color="#999999", style="italic")
-    ax.scatter([analysis.isop], [analysis.isoe], s=120, color="#d62728", zorder=3)
-    ax.annotate(
-        f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})",
-        (analysis.isop, analysis.isoe),
-        textcoords="offset points",
-        xytext=(8, 8),
-    )
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_aspect("equal")
     ax.set_xlabel("annoying  ←  ISO Pleasantness  →  pleasant")
     ax.set_ylabel("uneventful  ←  ISO Eventfulness  →  eventful")
-    ax.set_title("Circumplex (ISO/TS 12913-3)")
+
+
+def _draw_places(ax, places: Sequence[Place], colours: dict[str, str]) -> None:
+    """Each surveyed place as its mean (a dot) with a ±1 SD ellipse, coloured by city."""
+    for p in places:
+        colour = colours[p.city]
+        ax.add_patch(
+            Ellipse(
+                (p.isop, p.isoe),
+                2 * p.isop_sd,
+                2 * p.isoe_sd,
+                facecolor=matplotlib.colors.to_rgba(colour, PLACE_ALPHA),
+                edgecolor=matplotlib.colors.to_rgba(colour, 3 * PLACE_ALPHA),
+                linewidth=0.8,
+            )
+        )
+        ax.plot(p.isop, p.isoe, "o", markersize=4, color=colour, zorder=2)
+
+
+def _label_spots() -> list[tuple[float, float]]:
+    """Offsets in points, nearest first, each ring starting to the upper right."""
+    turns = np.arange(LABEL_ANGLES) / LABEL_ANGLES * 2 * np.pi + np.pi / 4
+    return [(r * np.cos(t), r * np.sin(t)) for r in LABEL_RADII_PT for t in turns]
+
+
+def _text_box(note, renderer) -> Bbox:
+    """Where an annotation's text lands, without its leader line."""
+    note.update_positions(renderer)
+    return Text.get_window_extent(note, renderer)
+
+
+def _place_labels(
+    fig: Figure, ax, labels: list[tuple[str, tuple[float, float], str]], places: Sequence[Place]
+) -> None:
+    """Write each (text, point, colour) beside its point where it covers no other label, quadrant
+    word, clip or place dot, inside the axes; a leader line joins it to its point."""
+    fig.draw_without_rendering()  # final layout, so that extents are true
+    renderer = fig.canvas.get_renderer()
+    inside = ax.get_window_extent(renderer).shrunk(0.98, 0.98)
+    taken: list[Bbox] = [t.get_window_extent(renderer).expanded(1.1, 1.2) for t in ax.texts]
+    dots = [point for _, point, _ in labels] + [(p.isop, p.isoe) for p in places]
+    taken += [Bbox.from_bounds(*(ax.transData.transform(xy) - DOT_PX), 2 * DOT_PX, 2 * DOT_PX)
+              for xy in dots]  # fmt: skip
+    for text, point, colour in labels:
+        best = None
+        for dx, dy in _label_spots():
+            note = ax.annotate(
+                text,
+                point,
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha="left" if dx >= 0 else "right",
+                va="center",
+                fontsize=LABEL_SIZE,
+                color="#222222",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": colour, "alpha": 0.85},
+                arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.8},
+                zorder=6,
+            )
+            box = _text_box(note, renderer)
+            fits = inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
+            if fits and not any(box.overlaps(other) for other in taken):
+                best = note
+                break
+            note.remove()
+        if best is None:  # nowhere free: the nearest spot, overlapping
+            best = ax.annotate(
+                text,
+                point,
+                xytext=_label_spots()[0],
+                textcoords="offset points",
+                fontsize=LABEL_SIZE,
+            )
+        taken.append(_text_box(best, renderer).expanded(1.1, 1.6))
+
+
+def _legend_dot(colour: str, label: str, size: float = 6) -> Line2D:
+    return Line2D([], [], marker="o", linestyle="", markersize=size, color=colour, label=label)
+
+
+def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure:
+    """ISO Pleasantness × Eventfulness (ISO/TS 12913-3): the surveyed places of the ISD (mean
+    and ±1 SD ellipse, coloured by city), the places nearest to each clip named, and each
+    clip's point on top."""
+    fig = _figure(CIRCUMPLEX_SIZE)
+    FigureCanvasAgg(fig)  # a renderer, to measure the labels
+    ax = fig.add_subplot()
+    _circumplex_frame(ax)
+    places = load_places()
+    colours = city_colours(places)
+    _draw_places(ax, places, colours)
+
+    labels: list[tuple[str, tuple[float, float], str]] = []
+    named: set[str] = set()
+    handles = []
+    for analysis, name, colour in zip(analyses, names, CLIP_COLOURS, strict=False):
+        point = (analysis.isop, analysis.isoe)
+        ax.scatter(*point, s=140, color=colour, edgecolors="white", linewidths=1.5, zorder=7)
+        single = len(analyses) == 1
+        coords = f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})"
+        labels.append((coords if single else f"{name} {coords}", point, colour))
+        legend = "this clip" if single else f"clip {name}"
+        handles.append(_legend_dot(colour, legend, size=9))
+        for place, _ in nearest_places(*point, count=NEAREST_COUNT):
+            if place.location_id not in named:
+                named.add(place.location_id)
+                labels.append((place.place, (place.isop, place.isoe), colours[place.city]))
+    handles += [_legend_dot(c, city) for city, c in colours.items()]
+    ax.set_title("Circumplex (ISO/TS 12913-3) and surveyed places")
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize="small", frameon=False)
+    _place_labels(fig, ax, labels, places)
+    return fig
+
+
+def events_pair_figure(a: Analysis, b: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure:
+    """The 15 event probabilities of two clips side by side, sorted by the larger of the two."""
+    fig = _figure((6.0, 5.4))
+    ax = fig.add_subplot()
+    order = sorted(EVENTS, key=lambda e: max(a.event_probabilities[e], b.event_probabilities[e]))
+    y = np.arange(len(order))
+    height = 0.4
+    shifts = (height / 2, -height / 2)  # A above B in each pair
+    for analysis, name, colour, shift in zip((a, b), names, CLIP_COLOURS, shifts, strict=True):
+        values = [analysis.event_probabilities[e] for e in order]
+        ax.barh(y + shift, values, height, color=colour, label=name)
+    ax.set_yticks(y, order)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    ax.set_title(f"Sound events: {names[0]} and {names[1]}", fontsize="medium")
+    ax.legend(loc="lower right", fontsize="small")
     return fig
 
 
