@@ -41,16 +41,18 @@ CLIP_COLOURS = (USED_COLOUR, "#d62728")
 CLIP_NAMES = ("A", "B")
 CITY_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 """The surveyed places' cities, in alphabetical order of city: none of them a clip's colour."""
-CIRCUMPLEX_SIZE = (5.0, 5.5)
+CIRCUMPLEX_SIZE = (4.4, 4.95)
 """Inches: the square plot plus the legend of cities below it."""
 PLACE_ALPHA = 0.05
 """Fill of a place's ±1 SD ellipse: 26 of them overlap, so each is faint."""
-LABEL_SIZE = 9.0
+LABEL_SIZE = 10.0
 """Points, the place and coordinate labels on the circumplex."""
 LABEL_RADII_PT = (22.0, 40.0, 60.0, 85.0, 115.0, 150.0)
 LABEL_ANGLES = 16
 """A label is tried at these distances (points) and this many directions around its point, and
 goes to the first spot where it overlaps nothing already drawn and stays inside the plot."""
+LEADER_FREE_FROM = 0.25
+"""Part of a leader, from its dot, that may pass other labels' boxes."""
 DOT_PX = 6.0
 """Half the side of the square a dot keeps free of labels, pixels."""
 QUADRANTS = {
@@ -204,49 +206,94 @@ def _text_box(note, renderer) -> Bbox:
     return Text.get_window_extent(note, renderer)
 
 
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _crosses(a: Segment, b: Segment) -> bool:
+    """Whether two segments cross (touching ends do not count)."""
+
+    def side(p, q, r) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    (p1, p2), (q1, q2) = a, b
+    return side(p1, p2, q1) * side(p1, p2, q2) < 0 and side(q1, q2, p1) * side(q1, q2, p2) < 0
+
+
+def _hits(segment: Segment, box: Bbox, steps: int = 12) -> bool:
+    """Whether a leader passes through a box, sampled along its length from a little way out
+    of its dot (a dot may sit at another label's edge) to its label."""
+    (x0, y0), (x1, y1) = segment
+    return any(
+        box.contains(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        for t in np.linspace(LEADER_FREE_FROM, 1, steps)
+    )
+
+
 def _place_labels(
     fig: Figure, ax, labels: list[tuple[str, tuple[float, float], str]], places: Sequence[Place]
 ) -> None:
-    """Write each (text, point, colour) beside its point where it covers no other label, quadrant
-    word, clip or place dot, inside the axes; a leader line joins it to its point."""
+    """Write each (text, point, colour) beside its point, inside the axes, covering no other
+    label, quadrant word, clip or place dot. Of such spots the nearest wins whose leader line
+    crosses no other leader or label; failing that, the one with the fewest crossings."""
     fig.draw_without_rendering()  # final layout, so that extents are true
     renderer = fig.canvas.get_renderer()
     inside = ax.get_window_extent(renderer).shrunk(0.98, 0.98)
-    taken: list[Bbox] = [t.get_window_extent(renderer).expanded(1.1, 1.2) for t in ax.texts]
+    words = [t.get_window_extent(renderer).expanded(1.1, 1.2) for t in ax.texts]
     dots = [point for _, point, _ in labels] + [(p.isop, p.isoe) for p in places]
-    taken += [Bbox.from_bounds(*(ax.transData.transform(xy) - DOT_PX), 2 * DOT_PX, 2 * DOT_PX)
-              for xy in dots]  # fmt: skip
+    dot_boxes = [
+        Bbox.from_bounds(*(ax.transData.transform(xy) - DOT_PX), 2 * DOT_PX, 2 * DOT_PX)
+        for xy in dots
+    ]
+    boxes: list[Bbox] = []
+    leaders: list[Segment] = []
     for text, point, colour in labels:
-        best = None
-        for dx, dy in _label_spots():
-            note = ax.annotate(
-                text,
-                point,
-                xytext=(dx, dy),
-                textcoords="offset points",
-                ha="left" if dx >= 0 else "right",
-                va="center",
-                fontsize=LABEL_SIZE,
-                color="#222222",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": colour, "alpha": 0.85},
-                arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.8},
-                zorder=6,
-            )
+        anchor = tuple(ax.transData.transform(point))
+        best: tuple[int, tuple[float, float], Bbox, Segment] | None = None
+        for spot in _label_spots():
+            note = _label(ax, text, point, spot, colour)
             box = _text_box(note, renderer)
-            fits = inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
-            if fits and not any(box.overlaps(other) for other in taken):
-                best = note
-                break
             note.remove()
-        if best is None:  # nowhere free: the nearest spot, overlapping
-            best = ax.annotate(
-                text,
-                point,
-                xytext=_label_spots()[0],
-                textcoords="offset points",
-                fontsize=LABEL_SIZE,
+            if not (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)):
+                continue
+            if any(box.overlaps(other) for other in boxes + words + dot_boxes):
+                continue
+            leader = (anchor, (box.x0 + box.width / 2, box.y0 + box.height / 2))
+            crossings = (
+                sum(_hits(leader, other) for other in boxes)
+                + sum(_crosses(leader, other) for other in leaders)
+                + sum(_hits(other, box) for other in leaders)
             )
-        taken.append(_text_box(best, renderer).expanded(1.1, 1.6))
+            if best is None or crossings < best[0]:
+                best = (crossings, spot, box, leader)
+            if crossings == 0:
+                break
+        if best is None:  # nowhere free: the nearest spot, overlapping
+            spot = _label_spots()[0]
+            note = _label(ax, text, point, spot, colour)
+            best = (0, spot, _text_box(note, renderer), (anchor, anchor))
+        else:
+            _label(ax, text, point, best[1], colour)
+        boxes.append(best[2].expanded(1.1, 1.6))
+        leaders.append(best[3])
+
+
+def _label(ax, text: str, point: tuple[float, float], spot: tuple[float, float], colour: str):
+    """A place or clip label at `spot` points from its point, joined to it by a leader line."""
+    note = ax.annotate(
+        text,
+        point,
+        xytext=spot,
+        textcoords="offset points",
+        ha="left" if spot[0] >= 0 else "right",
+        va="center",
+        fontsize=LABEL_SIZE,
+        color="#222222",
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": colour, "alpha": 0.85},
+        arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.8},
+        zorder=6,
+    )
+    note.set_in_layout(False)  # a label never moves the axes
+    return note
 
 
 def _legend_dot(colour: str, label: str, size: float = 6) -> Line2D:
@@ -281,15 +328,16 @@ def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) ->
                 named.add(place.location_id)
                 labels.append((place.place, (place.isop, place.isoe), colours[place.city]))
     handles += [_legend_dot(c, city) for city, c in colours.items()]
-    ax.set_title("Circumplex (ISO/TS 12913-3) and surveyed places")
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize="small", frameon=False)
+    ax.set_title("Circumplex, with surveyed places")
+    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False,
+               handletextpad=0.1, columnspacing=0.8)  # fmt: skip
     _place_labels(fig, ax, labels, places)
     return fig
 
 
 def events_pair_figure(a: Analysis, b: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure:
     """The 15 event probabilities of two clips side by side, sorted by the larger of the two."""
-    fig = _figure((6.0, 5.4))
+    fig = _figure(CIRCUMPLEX_SIZE)  # beside the circumplex, the same size
     ax = fig.add_subplot()
     order = sorted(EVENTS, key=lambda e: max(a.event_probabilities[e], b.event_probabilities[e]))
     y = np.arange(len(order))
@@ -300,6 +348,7 @@ def events_pair_figure(a: Analysis, b: Analysis, names: Sequence[str] = CLIP_NAM
         ax.barh(y + shift, values, height, color=colour, label=name)
     ax.set_yticks(y, order)
     ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.5, 1])
     ax.set_xlabel("probability")
     ax.set_title(f"Sound events: {names[0]} and {names[1]}", fontsize="medium")
     ax.legend(loc="lower right", fontsize="small")
