@@ -4,6 +4,7 @@ Pure functions of the ISO coordinates: no torch, no plotting."""
 
 from __future__ import annotations
 
+from .labels import SCENE_LAY_NAMES
 from .result import Analysis
 
 SAME_BELOW = 0.1
@@ -62,3 +63,13 @@ def describe_difference(a: Analysis, b: Analysis, names: tuple[str, str] = ("A",
         tuple(getattr(b, field) for _, field in AXES),
         names,
     )
+
+
+def scenes_line(a: Analysis, b: Analysis, names: tuple[str, str] = ("A", "B")) -> str:
+    """The scene each clip sounds most like: "A sounds most like a park (0.99), B like a street
+    (0.92)."."""
+    (name_a, name_b), parts = names, []
+    for analysis in (a, b):
+        scene = analysis.scene
+        parts.append(f"{SCENE_LAY_NAMES[scene]} ({analysis.scene_probabilities[scene]:.2f})")
+    return f"{name_a} sounds most like a {parts[0]}, {name_b} like a {parts[1]}."
