@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .labels import EVENTS, PAQS, SCENES
+from .places import nearest_records
 
 TIMING_STAGES: tuple[str, ...] = ("decode", "log_mel", "loudness", "model", "total")
 """The stages `analyze()` times, in order (seconds each in `Analysis.timings`)."""
@@ -76,6 +77,7 @@ class Analysis:
             "isop": float(self.isop),
             "isoe": float(self.isoe),
             "paq": {k: float(self.paq[k]) for k in PAQS},
+            "nearest_places": nearest_records(self.isop, self.isoe),
             "loudness_n5": float(self.n5),
             "loudness_n10": float(self.n10),
             "loudness_nmax": float(self.nmax),

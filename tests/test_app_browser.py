@@ -256,3 +256,67 @@ def test_caption_streams_from_an_openai_compatible_server(page, good_clip):
     for shorter, longer in itertools.pairwise(captions):
         assert longer.startswith(shorter) and len(longer) > len(shorter), captions
     assert any(s.startswith(f"Writing… (model {FAKE_MODEL}") for s in sources), sources
+
+
+VIEWPORTS = {"desktop": (1366, 768), "phone": (390, 844)}
+"""Issue 12, acceptance 3: screenshots at these sizes."""
+PLACES_LINE = re.compile(
+    r"Closest to .+, .+: \d+ people rated it \(\d\.\d\d away\); then .+ and .+\."
+)
+DIFFERENCE = re.compile(r"B is .*(more|less|about as) .* A")
+N_COMPARE_PLOTS = 3
+
+
+def screenshots(page: Page, name: str, element=None) -> None:
+    """Full-page screenshots at each of `VIEWPORTS`, and of `element` alone when given."""
+    for size, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)  # let the layout settle
+        screenshot(page, f"{name}-{size}-{width}x{height}")
+        if element is not None:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            element.screenshot(path=ARTIFACTS / f"{name}-{size}-plot.png")
+
+
+def block_with_label(page: Page, label: str):
+    name = page.get_by_test_id("block-label").filter(has_text=re.compile(rf"^\s*{label}\s*$"))
+    return page.locator(".block", has=name)
+
+
+def test_examples_list_real_recordings_first(page):
+    labels = page.get_by_text(re.compile(r"^(Real recording|Synthetic)")).all_inner_texts()
+    assert labels and labels[0].startswith("Real recording"), labels
+    real = [i for i, text in enumerate(labels) if text.startswith("Real recording")]
+    assert len(real) >= 2 and real == list(range(len(real))), labels
+
+
+def test_circumplex_names_the_nearest_surveyed_places(page, good_clip):
+    clip, scene = good_clip
+    upload(page, clip)
+    describe_and_wait(page, scene)
+    places = page.get_by_test_id("markdown").filter(has_text="people rated it")
+    expect(places).to_have_count(1)
+    assert PLACES_LINE.fullmatch(places.inner_text().strip()), places.inner_text()
+    expect(page.get_by_text("The coloured dots and ellipses are real places")).to_be_visible()
+    page.get_by_text("How to read this", exact=True).click()
+    expect(page.get_by_text("What it cannot know.")).to_be_visible()
+    circumplex = page.get_by_test_id("matplotlib").nth(1)  # the PAQ radar, then the circumplex
+    circumplex.scroll_into_view_if_needed()
+    screenshots(page, "05-nearest-places", circumplex)
+
+
+def test_compare_tab_shows_two_clips_and_the_difference(page, good_clip):
+    clip, _ = good_clip
+    page.get_by_role("tab", name="Compare").click()
+    for label, path in (("Clip A", clip), ("Clip B", ROOT / "examples" / "real_dcase_scene.flac")):
+        block = block_with_label(page, label)
+        block.get_by_test_id("file-upload").set_input_files(path)
+        expect(block.get_by_role("button", name="Clear", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    sentence = page.get_by_test_id("markdown").filter(has_text=DIFFERENCE)
+    expect(sentence).to_be_visible(timeout=ANALYSIS_MS)
+    page.wait_for_function(PLOTS_RENDERED, arg=[N_COMPARE_PLOTS, []], timeout=ANALYSIS_MS)
+    assert "B is much less pleasant" in sentence.inner_text(), sentence.inner_text()
+    circumplex = page.get_by_test_id("matplotlib").nth(1)
+    circumplex.scroll_into_view_if_needed()
+    screenshots(page, "06-compare", circumplex)

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from app_server import AppServer
+from app_server import ROOT, AppServer
 from fake_openai import FakeOpenAI
 
 from llm_ssd.labels import EVENTS, PAQS
@@ -17,6 +17,7 @@ PARALLEL_CALLS = 8
 PLANTED_KEY = "sk-planted-operator-5e6f7a8b9c0d"
 VISITOR_KEY = "sk-visitor-1a2b3c4d"
 SERVER_MODEL = "fake-model"
+REAL_STREET = ROOT / "examples" / "real_dcase_scene.flac"
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +130,29 @@ def test_public_app_refuses_a_visitor_url_on_its_own_machine(public_app, referen
     assert caption.startswith("In this park") and "offline template" in source
     assert f"⚠️ The LLM server address 127.0.0.1:{internal.port} is on a local" in source
     assert "private network" in record["caption_error"]
+
+
+def test_compare_endpoint_gives_the_difference_and_both_records(app, reference_clip):
+    """Issue 12, acceptance 4: the reference park against the real street-like example."""
+    from llm_ssd.compare import difference_sentence
+
+    client = gradio_client.Client(app.url, verbose=False)
+    difference, paq, circumplex, events, record = client.predict(
+        gradio_client.handle_file(str(reference_clip)),
+        gradio_client.handle_file(str(REAL_STREET)),
+        api_name="/compare",
+    )
+    assert all(isinstance(p, dict) and p.get("plot") for p in (paq, circumplex, events))
+    a, b = record["A"], record["B"]
+    assert a["scene"] == "park" and b["scene"] == "street_traffic"
+    sentence = difference_sentence((a["isop"], a["isoe"]), (b["isop"], b["isoe"]))
+    assert record["difference"] == sentence
+    assert sentence.startswith("B is much less pleasant")
+    assert difference.startswith(f"### {sentence}\nA sounds most like a park")
+    assert a["nearest_places"][0]["place"] and b["nearest_places"][0]["place"]
+
+
+def test_compare_endpoint_needs_two_clips(app, reference_clip):
+    client = gradio_client.Client(app.url, verbose=False)
+    with pytest.raises(gradio_client.exceptions.AppError, match="Two clips are needed"):
+        client.predict(gradio_client.handle_file(str(reference_clip)), None, api_name="/compare")
