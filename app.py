@@ -84,10 +84,12 @@ NO_AI_MODEL = (
     "no second kind of caption"
 )
 BLIND_OFF = (
-    "ℹ️ Blind mode compares an AI caption with the offline template, but {why}: this caption "
+    "Note: blind mode compares an AI caption with the offline template, but {why}: this caption "
     "is rated not blind."
 )
 ALL_RATERS = "all raters"
+SOURCE_AND_MEANS = ["180px", *["80px"] * (len(SUMMARY_HEADERS) - 1)]
+"""Column widths of the class's table: long source names wrap, and a phone scrolls sideways."""
 RESULTS_INTRO = f"""# {RESULTS_PAGE}
 This class's ratings per caption source, with the paper's rubric ({OVERALL_FORMULA}): each
 mean is taken over the raters of a clip, then over clips, as in the paper. The command line gives
@@ -305,7 +307,7 @@ def criterion_input(c: Criterion) -> gr.components.Component:
 
 
 def rating_form(header: str, id_label: str) -> RatingForm:
-    with gr.Column(visible=False, min_width=300) as box:
+    with gr.Column(visible=False, min_width=300, elem_classes=["rating-form"]) as box:
         title = gr.Markdown(header)
         caption_id = gr.Textbox(visible=False, label=id_label)
         scores = tuple(criterion_input(c) for c in CRITERIA)
@@ -378,7 +380,7 @@ def submit_rating(store: RatingStore, caption_id: str, *values: Any) -> tuple[st
         row = store.rate(caption_id, dict(zip(CRITERION_KEYS, scores, strict=True)), rater)
     except RatingError as exc:
         raise gr.Error(str(exc)) from exc
-    done = f"✅ Stored as rating {row['rating_id']} (overall {row['overall']:.2f}). Thank you!"
+    done = f"Stored as rating {row['rating_id']} (overall {row['overall']:.2f}). Thank you!"
     return done, gr.update(value="Rated", interactive=False)
 
 
@@ -444,7 +446,14 @@ def build_results_page(demo: gr.Blocks, store: RatingStore, location: DatabaseLo
     with gr.Row():
         rater = gr.Dropdown([ALL_RATERS], value=ALL_RATERS, label="Rater code", scale=3)
         refresh = gr.Button("Refresh", scale=1)
-    table = gr.Dataframe(headers=list(SUMMARY_HEADERS), label="This class", interactive=False)
+    table = gr.Dataframe(
+        headers=list(SUMMARY_HEADERS),
+        label="This class",
+        interactive=False,
+        wrap=True,
+        column_widths=SOURCE_AND_MEANS,
+        elem_id="class-results",
+    )
     plot = gr.Plot(label="Mean scores", show_label=False)
     published = [["" if v is None else v for v in row] for row in published_table()]
     gr.Dataframe(published, headers=list(PUBLISHED_HEADERS), label=PUBLISHED_SOURCE,

@@ -82,7 +82,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     ax.set_xlabel("time (s)")
     ax.set_ylabel("loudness (sone)")
     ax.set_title("Loudness over time (ISO 532-1, free field)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")
     return fig
 
 
@@ -173,7 +173,7 @@ def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Fig
     )
 
 
-RATINGS_SIZE = (9.0, 3.8)
+RATINGS_SIZE = (9.0, 4.6)
 SOURCE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 PUBLISHED_MARKERS = {"D1": "o", "D2": "D"}
 PUBLISHED_COLOURS = {"SoundSCaper": "#d62728", "human expert": "#333333"}
@@ -214,5 +214,5 @@ def ratings_figure(summaries: Sequence[SourceSummary]) -> Figure:
     ax.set_ylim(min(c.low for c in CRITERIA), max(c.high for c in CRITERIA))
     ax.set_ylabel("mean score")
     ax.set_title(f"Ratings per caption source ({OVERALL_FORMULA})", fontsize="medium")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")
     return fig

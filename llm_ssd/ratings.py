@@ -63,8 +63,8 @@ POSITIONS = ("A", "B")
 EXPORT_FORMATS = ("csv", "json")
 NOTHING_STORED = "Nothing was stored."
 EPHEMERAL_NOTICE = (
-    "⚠️ This Space has no persistent storage, so ratings are lost when it restarts. Its owner "
-    "can add persistent storage in the Space's settings; ratings then go to /data."
+    "**Note:** this Space has no persistent storage, so ratings are lost when it restarts. Its "
+    "owner can add persistent storage in the Space's settings; ratings then go to /data."
 )
 
 

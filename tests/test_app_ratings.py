@@ -156,7 +156,7 @@ def test_no_api_key_and_no_file_name_reach_the_database(app, llm):
 
 def test_restarting_keeps_earlier_ratings(tmp_path):
     db = tmp_path / "class" / "ratings.sqlite3"
-    no_ai = "Blind mode compares an AI caption with the offline template, but no AI model is"
+    no_ai = "blind mode compares an AI caption with the offline template, but no AI model is"
     for run in ("first", "second"):
         (tmp_path / run).mkdir()
     with AppServer(tmp_path / "first", {"LLM_SSD_DB": str(db)}) as first:
