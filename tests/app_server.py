@@ -23,7 +23,8 @@ def free_port() -> int:
 
 
 class AppServer:
-    """`python app.py` in a subprocess, ready once /gradio_api/info answers."""
+    """`python app.py` in a subprocess, ready once /gradio_api/info answers; its ratings go to
+    `db` (tmp_dir/ratings.sqlite3 unless `env` sets LLM_SSD_DB)."""
 
     def __init__(self, tmp_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
@@ -35,9 +36,11 @@ class AppServer:
             "GRADIO_SERVER_PORT": str(self.port),
             "GRADIO_ANALYTICS_ENABLED": "False",
             "GRADIO_TEMP_DIR": str(tmp_dir / "gradio"),
+            "LLM_SSD_DB": str(tmp_dir / "ratings.sqlite3"),  # never the person's own ratings
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }
+        self.db = Path(self.env["LLM_SSD_DB"])
         self.process: subprocess.Popen | None = None
 
     def log(self) -> str:
