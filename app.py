@@ -4,23 +4,24 @@ Only wiring lives here; the analysis, plots and captions are in `llm_ssd`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from llm_ssd import plots
-from llm_ssd.access import request_settings, served_locally
+from llm_ssd.access import served_locally
 from llm_ssd.analysis import analyze
 from llm_ssd.audio import MAX_DURATION
 from llm_ssd.caption import CaptionSettings, stream_caption
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.inference import load_model
-from llm_ssd.prompt import DEFAULT_LANGUAGE
+from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.result import Analysis
+from llm_ssd.sources import router_from_env, sign_in_available, source_order, visitor_settings
 from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
@@ -41,6 +42,12 @@ CSS = """
 .toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
 """
 """Error toasts drawn opaque, so the page text does not show through them."""
+OTHER_LANGUAGE = "Other…"
+"""The language list's last entry: type the language in a box of its own."""
+SOURCES_NOTE = f"Who writes the caption, the first that applies: {source_order()}."
+SIGN_IN_NOTE = """Signing in lets the open model {model} write your caption through Hugging Face
+Inference Providers, on your account's free monthly credits. Your token is used for this caption
+only: never logged or stored here."""
 
 
 @dataclass(frozen=True)
@@ -69,61 +76,131 @@ class Outputs:
             )
         )
 
+    def describe(
+        self,
+        audio: str | None,
+        checkpoint: str = DEFAULT_CHECKPOINT,
+        model: str = "",
+        base_url: str = "",
+        temperature: float = 1.0,
+        language: str = DEFAULT_LANGUAGE,
+        api_key: str = "",
+        other_language: str = "",
+        sign_in: gr.OAuthToken | None = None,
+    ) -> Iterator[dict[gr.components.Component, Any]]:
+        """The Describe button: analysis first, then the plots, then the caption as it streams;
+        the last update carries every output. Gradio fills `sign_in` with the visitor's Hugging
+        Face sign-in (a method, not a partial, so that Gradio sees its type), used for this caption
+        only."""
+        if not audio:
+            raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
+        try:
+            analysis = analyze(audio, checkpoint=checkpoint)
+        except LLMSSDError as exc:
+            raise gr.Error(str(exc)) from exc
+        for warning in analysis.warnings:
+            gr.Warning(warning)
+        record = analysis.to_dict()
+        first = {self.scene: plots.scene_confidences(analysis), self.record: record}
+        yield {**first, self.caption: "", self.caption_source: "Writing the caption…"}
+        figures = self.figures(analysis)
+        yield figures
+
+        settings, key = visitor_settings(
+            CaptionSettings.from_env(),
+            router_from_env(os.environ),
+            model=model,
+            base_url=base_url,
+            temperature=temperature,
+            language=chosen_language(language, other_language),
+            api_key=api_key,
+            hf_token=sign_in.token if sign_in else None,
+            local=served_locally(),
+        )
+        stream = stream_caption(analysis, settings, key)
+        for _ in stream:
+            yield {self.caption: stream.text, self.caption_source: f"Writing… ({stream.source})"}
+        caption = stream.result()
+        source = f"Caption from: **{caption.source}**"
+        if caption.error:
+            source += f"  \n⚠️ {caption.error}"
+        yield {
+            **first,
+            **figures,
+            self.record: {**record, **caption.to_dict()},
+            self.caption: caption.text,
+            self.caption_source: source,
+        }
+
 
 def clear_caption() -> tuple[str, str]:
     """Empty the caption and its source while a new request runs."""
     return "", ""
 
 
-def describe(
-    out: Outputs,
-    audio: str | None,
-    checkpoint: str = DEFAULT_CHECKPOINT,
-    model: str = "",
-    base_url: str = "",
-    temperature: float = 1.0,
-    language: str = DEFAULT_LANGUAGE,
-    api_key: str = "",
-) -> Iterator[dict[gr.components.Component, Any]]:
-    """Analysis first, then the plots, then the caption as it streams; the last update carries
-    every output."""
-    if not audio:
-        raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
-    try:
-        analysis = analyze(audio, checkpoint=checkpoint)
-    except LLMSSDError as exc:
-        raise gr.Error(str(exc)) from exc
-    for warning in analysis.warnings:
-        gr.Warning(warning)
-    record = analysis.to_dict()
-    first = {out.scene: plots.scene_confidences(analysis), out.record: record}
-    yield {**first, out.caption: "", out.caption_source: "Writing the caption…"}
-    figures = out.figures(analysis)
-    yield figures
+def chosen_language(choice: str | None, other: str | None) -> str | None:
+    """The language picked from the list, or the one typed under "Other…"."""
+    return other if choice == OTHER_LANGUAGE else choice
 
-    settings = request_settings(
-        CaptionSettings.from_env(),
-        model,
-        base_url,
-        temperature,
-        language,
-        api_key=api_key,
-        local=served_locally(),
-    )
-    stream = stream_caption(analysis, settings, api_key or None)
-    for _ in stream:
-        yield {out.caption: stream.text, out.caption_source: f"Writing… ({stream.source})"}
-    caption = stream.result()
-    source = f"Caption from: **{caption.source}**"
-    if caption.error:
-        source += f"  \n⚠️ {caption.error}"
-    yield {
-        **first,
-        **figures,
-        out.record: {**record, **caption.to_dict()},
-        out.caption: caption.text,
-        out.caption_source: source,
-    }
+
+@dataclass(frozen=True)
+class LLMInputs:
+    """The "LLM settings" a visitor may change, in the order `Outputs.describe` takes them
+    after the clip and the checkpoint."""
+
+    model: gr.Textbox
+    base_url: gr.Textbox
+    temperature: gr.Slider
+    language: gr.Dropdown
+    api_key: gr.Textbox
+    other_language: gr.Textbox
+
+    def all(self) -> list[gr.components.Component]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+def llm_settings(env: CaptionSettings) -> LLMInputs:
+    """The "LLM settings" accordion: who writes the caption, the Hugging Face sign-in (where
+    the app can offer it), the server and model, and the language."""
+    with gr.Accordion("LLM settings", open=False):
+        gr.Markdown(SOURCES_NOTE)
+        if sign_in_available(os.environ):
+            gr.LoginButton()
+            gr.Markdown(SIGN_IN_NOTE.format(model=router_from_env(os.environ).model))
+        model = gr.Textbox(env.model, label="Model")
+        base_url = gr.Textbox(
+            env.base_url or "",
+            label="Base URL of an OpenAI-compatible server",
+            placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
+        )
+        temperature = gr.Slider(0.0, 2.0, env.temperature, step=0.1, label="Temperature")
+        listed = env.language in LANGUAGES
+        language = gr.Dropdown(
+            [*LANGUAGES, OTHER_LANGUAGE],
+            value=env.language if listed else OTHER_LANGUAGE,
+            label="Caption language",
+        )
+        other_language = gr.Textbox(
+            "" if listed else env.language,
+            label="Other language",
+            placeholder="e.g. Swahili",
+            max_length=MAX_LANGUAGE_CHARS,
+            visible=not listed,
+        )
+        language.change(
+            lambda choice: gr.update(visible=choice == OTHER_LANGUAGE),
+            inputs=language,
+            outputs=other_language,
+            queue=False,
+            api_visibility="private",
+        )
+        api_key = gr.Textbox(
+            "",
+            type="password",
+            label="Your own API key (optional, used for this request only)",
+            placeholder="empty: your sign-in, or the server's settings, or the offline template",
+        )
+    return LLMInputs(model, base_url, temperature, language, api_key, other_language)
 
 
 def build_demo() -> gr.Blocks:
@@ -140,24 +217,7 @@ def build_demo() -> gr.Blocks:
                 checkpoint = gr.Dropdown(
                     available_checkpoints(), value=DEFAULT_CHECKPOINT, label="SoundAQnet checkpoint"
                 )
-                with gr.Accordion("LLM settings", open=False):
-                    model = gr.Textbox(env.model, label="Model")
-                    base_url = gr.Textbox(
-                        env.base_url or "",
-                        label="Base URL of an OpenAI-compatible server",
-                        placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
-                    )
-                    temperature = gr.Slider(
-                        0.0, 2.0, env.temperature, step=0.1, label="Temperature"
-                    )
-                    language = gr.Textbox(env.language, label="Caption language")
-                    api_key = gr.Textbox(
-                        "",
-                        type="password",
-                        label="Your own API key (optional, used for this request only)",
-                        placeholder="empty: the server's key (for its own model and server "
-                        "only), or the offline template",
-                    )
+                llm = llm_settings(env)
                 examples = sorted(EXAMPLES_DIR.glob("*.flac"))
                 if examples:
                     gr.Examples(
@@ -182,8 +242,8 @@ def build_demo() -> gr.Blocks:
         button.click(
             clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
         ).then(
-            partial(describe, out),
-            inputs=[audio, checkpoint, model, base_url, temperature, language, api_key],
+            out.describe,
+            inputs=[audio, checkpoint, *llm.all()],
             outputs=out.all(),
             api_name="describe",
             concurrency_limit=CONCURRENCY_LIMIT,
