@@ -94,6 +94,7 @@ class Outputs:
         only."""
         if not audio:
             raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
+        caption_language = chosen_language(language, other_language)
         try:
             analysis = analyze(audio, checkpoint=checkpoint)
         except LLMSSDError as exc:
@@ -112,7 +113,7 @@ class Outputs:
             model=model,
             base_url=base_url,
             temperature=temperature,
-            language=chosen_language(language, other_language),
+            language=caption_language,
             api_key=api_key,
             hf_token=sign_in.token if sign_in else None,
             local=served_locally(),
@@ -139,8 +140,13 @@ def clear_caption() -> tuple[str, str]:
 
 
 def chosen_language(choice: str | None, other: str | None) -> str | None:
-    """The language picked from the list, or the one typed under "Other…"."""
-    return other if choice == OTHER_LANGUAGE else choice
+    """The language picked from the list, or the one typed under "Other…" (at most
+    `MAX_LANGUAGE_CHARS`: the box's limit holds in the browser only)."""
+    if choice != OTHER_LANGUAGE:
+        return choice
+    if other and len(other.strip()) > MAX_LANGUAGE_CHARS:
+        raise gr.Error(f"A language name has at most {MAX_LANGUAGE_CHARS} characters.")
+    return other
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ HF_ROUTER_URL = "https://router.huggingface.co/v1"
 """Hugging Face Inference Providers' OpenAI-compatible endpoint."""
 DEFAULT_HF_MODEL = "Qwen/Qwen2.5-7B-Instruct"
 """An open instruction-tuned model (Apache 2.0, not gated, so any signed-in visitor may use
-it), small enough to be cheap on the free monthly credits, and trained for 29 languages, the
-offline template's eight among them. `LLM_SSD_HF_MODEL` picks another; a ":provider" suffix
+it), small enough to be cheap on the free monthly credits, and trained for over 29 languages,
+the offline template's eight among them. `LLM_SSD_HF_MODEL` picks another; a ":provider" suffix
 ("...:together") pins the provider."""
 
 

@@ -9,7 +9,7 @@ import pytest
 from app_server import AppServer
 from fake_openai import FakeOpenAI
 
-from llm_ssd.labels import EVENTS, PAQS
+from llm_ssd.labels import EVENTS, MAX_LANGUAGE_CHARS, PAQS
 from llm_ssd.weights import DEFAULT_CHECKPOINT
 
 gradio_client = pytest.importorskip("gradio_client")
@@ -192,3 +192,9 @@ def test_a_signed_in_visitor_gets_the_router_with_their_token_only(
     sent = [str(r["headers"]) for r in llm.requests + router.requests[1:]]
     assert all(VISITOR_HF_TOKEN not in s and SERVER_HF_TOKEN not in s for s in sent)
     assert SERVER_HF_TOKEN not in str(router.requests) and VISITOR_HF_TOKEN not in public_app.log()
+
+
+def test_an_over_long_typed_language_is_refused(app, reference_clip):
+    too_long = "x" * (MAX_LANGUAGE_CHARS + 1)
+    with pytest.raises(gradio_client.exceptions.AppError, match=f"at most {MAX_LANGUAGE_CHARS} "):
+        describe(app, reference_clip, language=OTHER_LANGUAGE, other_language=too_long)
