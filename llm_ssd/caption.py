@@ -4,8 +4,9 @@
 (`offline.py`) instead and says why in `CaptionStream.error`. The API key never leaves the
 request header.
 
-The settings come from the environment (`CaptionSettings.from_env`); what a visitor of the app
-may change, and which hosts a public app may reach, is decided in `access.py`.
+The settings come from the environment (`CaptionSettings.from_env`, in the order of sources of
+`sources.py`); what a visitor of the app may change, and which hosts a public app may reach, is
+decided in `access.py`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .errors import LLMSSDError
 from .offline import OFFLINE_SOURCE, offline_chunks
 from .prompt import DEFAULT_LANGUAGE, build_prompt
 from .result import Analysis
+from .sources import router_source, server_router_settings, token_rejected_message
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ ENV_API_KEY = "OPENAI_API_KEY"
 ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_MODEL = "LLM_SSD_MODEL"
 ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
+ENV_LANGUAGE = "LLM_SSD_LANGUAGE"
 
 REDIRECTS = range(HTTPStatus.MULTIPLE_CHOICES, HTTPStatus.BAD_REQUEST)
 """3xx: redirects, which the client does not follow."""
@@ -72,10 +75,15 @@ class CaptionSettings:
     refusal: str | None = None
     """Why this request may not use an LLM at all: the offline caption is given instead, with
     this as its error (set by `access.request_settings`)."""
+    token_owner: str | None = None
+    """Whose Hugging Face token pays for a request through the router (`sources.TOKEN_OWNERS`),
+    for the source line and messages; None for any other server."""
 
     @classmethod
     def from_env(cls, **overrides: Any) -> CaptionSettings:
-        """Settings from OPENAI_API_KEY, OPENAI_BASE_URL, LLM_SSD_MODEL and LLM_SSD_TIMEOUT.
+        """Settings from OPENAI_API_KEY, OPENAI_BASE_URL, LLM_SSD_MODEL, LLM_SSD_TIMEOUT and
+        LLM_SSD_LANGUAGE; without OpenAI settings, HF_TOKEN through the Hugging Face router
+        (`sources.server_router_settings`).
 
         Keyword overrides win over the environment; an override of None is ignored, so that
         unset command-line options can be passed straight through. An LLM_SSD_TIMEOUT that is
@@ -90,6 +98,10 @@ class CaptionSettings:
             values["model"] = model
         if timeout := stripped(os.environ.get(ENV_TIMEOUT)):
             values["timeout"] = _timeout_from_env(timeout)
+        if language := stripped(os.environ.get(ENV_LANGUAGE)):
+            values["language"] = language
+        server_llm = bool(values["api_key"] or values["base_url"])
+        values.update(server_router_settings(os.environ, server_llm))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -176,10 +188,10 @@ class CaptionStream(Iterator[str]):
         if settings.refusal:
             self.source, self.error = OFFLINE_SOURCE, settings.refusal
             log.warning("caption: %s", self.error)
-            yield from offline_chunks(analysis)
+            yield from offline_chunks(analysis, settings.language)
             return
         if not (key or settings.base_url):
-            yield from offline_chunks(analysis)
+            yield from offline_chunks(analysis, settings.language)
             return
         llm = _llm_chunks(analysis, settings, key)
         received = False
@@ -198,7 +210,7 @@ class CaptionStream(Iterator[str]):
             yield CUT_MARK
         else:
             self.source = OFFLINE_SOURCE
-        yield from offline_chunks(analysis)
+        yield from offline_chunks(analysis, settings.language)
 
 
 def stream_caption(
@@ -258,7 +270,7 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
                 if not received and time.monotonic() > deadline:
                     raise httpx.ReadTimeout("no token before the deadline")
     except openai.APIStatusError as err:
-        raise CaptionFailure(_status_message(err.status_code, settings.model, host)) from None
+        raise CaptionFailure(_status_message(err.status_code, settings, host)) from None
     except (openai.APITimeoutError, httpx.TimeoutException):
         raise CaptionFailure(_timeout_message(received, host, settings.timeout)) from None
     except openai.APIConnectionError:
@@ -281,9 +293,14 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         raise CaptionFailure(_cut_message(received, host))
 
 
-def _status_message(status: int, model: str, host: str) -> str:
+def _status_message(status: int, settings: CaptionSettings, host: str) -> str:
+    model = settings.model
+    if status == HTTPStatus.UNAUTHORIZED and settings.token_owner:
+        return token_rejected_message(settings.token_owner, host)
     if status == HTTPStatus.UNAUTHORIZED:
         return f"The API key was rejected by {host} (401). Check the key."
+    if status == HTTPStatus.PAYMENT_REQUIRED:
+        return f"The account's credits or quota at {host} are used up (402). Try again later."
     if status == HTTPStatus.FORBIDDEN:
         return f"The API key may not use the model {model} at {host} (403)."
     if status == HTTPStatus.NOT_FOUND:
@@ -334,6 +351,8 @@ def _timeout_from_env(text: str) -> float:
 def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:
     if settings.refusal or not (stripped(api_key) or settings.online):
         return OFFLINE_SOURCE
+    if settings.token_owner:
+        return router_source(settings.model, settings.token_owner)
     return f"model {settings.model} via {settings.host}"
 
 

@@ -59,11 +59,12 @@ def describe_one(
     return record
 
 
-def make_captioner() -> Callable[[Any], dict]:
-    """Caption each analysis with the configured LLM, or the offline template."""
+def make_captioner(language: str | None = None) -> Callable[[Any], dict]:
+    """Caption each analysis, in `language` (default: LLM_SSD_LANGUAGE, else English), with the
+    first source configured: OpenAI settings, HF_TOKEN through the router, the offline template."""
     from .caption import CaptionSettings, caption_text
 
-    settings = CaptionSettings.from_env()
+    settings = CaptionSettings.from_env(language=language)
     return lambda analysis: caption_text(analysis, settings).to_dict()
 
 
@@ -74,7 +75,7 @@ def describe(args: argparse.Namespace) -> int:
     from .inference import load_model
 
     load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
-    captioner = make_captioner() if args.caption else None
+    captioner = make_captioner(args.language) if args.caption else None
     failed: list[str] = []
     try:
         out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115
@@ -291,7 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--caption",
         action="store_true",
-        help="add an LLM caption (offline template without OPENAI_API_KEY)",
+        help="add a caption and its source: OPENAI_API_KEY / OPENAI_BASE_URL, else HF_TOKEN "
+        "through the Hugging Face router, else the offline template",
+    )
+    d.add_argument(
+        "--language",
+        help="caption language, e.g. German (default: LLM_SSD_LANGUAGE, else English)",
     )
     d.add_argument(
         "--max-duration",

@@ -1,5 +1,5 @@
-"""The label sets of SoundAQnet's outputs, in the order of the network's heads, and their lay
-names and rating levels."""
+"""The label sets of SoundAQnet's outputs, in the order of the network's heads, their lay
+names and rating levels, and the languages a caption may be asked in."""
 
 from __future__ import annotations
 
@@ -31,25 +31,6 @@ EVENTS: tuple[str, ...] = (
     "Animal",
 )
 
-EVENT_LAY_NAMES: dict[str, str] = {
-    "Silence": "silence",
-    "Human sounds": "human sounds",
-    "Wind": "wind",
-    "Water": "water",
-    "Natural sounds": "natural sounds",
-    "Traffic": "traffic",
-    "Sounds of things": "sounds of objects",
-    "Vehicle": "vehicles",
-    "Bird": "birds",
-    "Outside, rural or natural": "sounds of the outdoors",
-    "Environment and background": "background sounds",
-    "Speech": "speech",
-    "Music": "music",
-    "Noise": "noise",
-    "Animal": "animals",
-}
-"""How the offline caption names each event."""
-
 PAQS: tuple[str, ...] = (
     "pleasant",
     "eventful",
@@ -60,6 +41,18 @@ PAQS: tuple[str, ...] = (
     "annoying",
     "monotonous",
 )
+
+PAQ_OPPOSITES: dict[str, str] = {
+    pair[i]: pair[1 - i]
+    for pair in (
+        ("pleasant", "annoying"),
+        ("eventful", "uneventful"),
+        ("vibrant", "monotonous"),
+        ("calm", "chaotic"),
+    )
+    for i in (0, 1)
+}
+"""Each quality's opposite on the circumplex of ISO/TS 12913-3 (180 degrees apart)."""
 
 LIKERT_HALF_STEP = 0.5
 """A rating belongs to the nearest level; one exactly half-way between two, to the lower one."""
@@ -93,3 +86,27 @@ class Likert(IntEnum):
 
 PAQ_SCALE: tuple[float, float] = (float(Likert.STRONGLY_DISAGREE), float(Likert.STRONGLY_AGREE))
 """The range of the PAQ ratings (`Likert` levels)."""
+
+LANGUAGES: tuple[str, ...] = (
+    "English",
+    "German",
+    "French",
+    "Spanish",
+    "Dutch",
+    "Italian",
+    "Portuguese",
+    "Chinese",
+    "Japanese",
+    "Korean",
+    "Russian",
+    "Polish",
+    "Swedish",
+    "Turkish",
+    "Arabic",
+    "Hindi",
+)
+"""Common caption languages, offered in the app's list (any other may be typed); the first is
+the default."""
+DEFAULT_LANGUAGE = LANGUAGES[0]
+MAX_LANGUAGE_CHARS = 40
+"""The longest language name a visitor may type."""

@@ -1,14 +1,19 @@
-"""The offline caption: a deterministic template from the same selected events, scene and
-qualities as the LLM prompt, used when no LLM is configured or the LLM fails.
+"""The offline caption: a deterministic template from the same selected events and scene as the
+LLM prompt and from the qualities' ratings, used when no LLM is configured or the LLM fails.
 
-It never touches the network and never imports the LLM client."""
+It is written from the phrase tables of `offline_phrases.py` (English, German, French, Spanish,
+Dutch, Italian, Portuguese, Chinese); for any other language it is English and says so. It
+never touches the network and never imports the LLM client."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any, NamedTuple
 
-from .labels import EVENT_LAY_NAMES, EVENTS, Likert
-from .prompt import scene_name, select_events, select_qualities
+from .labels import DEFAULT_LANGUAGE, EVENTS, PAQ_OPPOSITES, PAQS, Likert
+from .offline_phrases import PHRASES
+from .prompt import select_events
 from .result import Analysis
 
 OFFLINE_SOURCE = "offline template"
@@ -25,20 +30,122 @@ GENERAL_EVENTS: dict[str, tuple[str, ...]] = {
 too; the LLM prompt keeps every selected event, as the method does."""
 STRONG_EVENT = 0.7
 """Events at least this probable are "heard"; weaker selected ones "may also" be heard."""
+MAX_FEELINGS = 3
+"""The caption names at most this many feelings, the strongest first."""
+CHUNK = re.compile(r".+?(?:\s+|[，。、]|$)")
+"""A word with the space after it, or a Chinese phrase with its punctuation: the pieces the
+offline caption is streamed in."""
 
 
-def offline_caption(analysis: Analysis) -> str:
-    """A deterministic caption from the selected events, the scene and the kept qualities."""
+class Feeling(NamedTuple):
+    """A quality the caption names positively, and how strongly."""
+
+    quality: str
+    degree: str | None
+    """The phrase-table key of its degree word ("very", "rather"), or None for none."""
+    strength: float
+    """How far its rating lies from neutral, in Likert steps."""
+    direct: bool
+    """Rated itself (agreed), rather than read off its opposite's disagreement."""
+
+
+def offline_caption(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> str:
+    """A deterministic caption of `analysis`, in `language` where a phrase table has it, else
+    in English with a note saying so."""
+    table = offline_language(language)
+    sentences = [
+        events_sentence(analysis, table or DEFAULT_LANGUAGE),
+        feelings_sentence(analysis.paq, table or DEFAULT_LANGUAGE),
+    ]
+    if table is None:
+        sentences.append(english_only_note())
+    return phrase(table or DEFAULT_LANGUAGE, "sentence_gap").join(sentences)
+
+
+def offline_chunks(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> Iterator[str]:
+    """The offline caption in word-sized chunks, like an LLM's stream."""
+    yield from CHUNK.findall(offline_caption(analysis, language))
+
+
+def offline_language(language: str | None) -> str | None:
+    """The phrase table for a language typed by a person ("German", "deutsch", "de"), by its
+    English name; the default language when none is given; None when there is no table."""
+    wanted = (language or "").strip().casefold() or DEFAULT_LANGUAGE.casefold()
+    for name, table in PHRASES.items():
+        if wanted in {alias.casefold() for alias in (name, *table["names"])}:
+            return name
+    return None
+
+
+def phrase(language: str, key: str) -> Any:
+    """A language's phrase for `key`, or the English one while it has none."""
+    return PHRASES[language].get(key, PHRASES[DEFAULT_LANGUAGE][key])
+
+
+def english_only_note() -> str:
+    """What an English caption given for another language says about it."""
+    languages = join_words(list(PHRASES), " and ")
     return (
-        f"In this {scene_name(analysis)}, {_events_clause(analysis)}. {_feeling_sentence(analysis)}"
+        "(This offline caption is in English: without an LLM, captions are written in "
+        f"{languages} only.)"
     )
 
 
-def offline_chunks(analysis: Analysis) -> Iterator[str]:
-    """The offline caption in word-sized chunks, like an LLM's stream."""
-    words = offline_caption(analysis).split(" ")
-    for i, word in enumerate(words):
-        yield word if i == len(words) - 1 else word + " "
+def events_sentence(analysis: Analysis, language: str) -> str:
+    """Where the listener is and which sounds are heard there, surely or perhaps."""
+    names = phrase(language, "events")
+    events = specific_events(select_events(analysis.event_probabilities))
+    heard = [names[name] for name, p in events if p >= STRONG_EVENT]
+    maybe = [names[name] for name, p in events if p < STRONG_EVENT]
+    shape = ("nothing", "maybe", "heard", "heard_maybe")[2 * bool(heard) + bool(maybe)]
+    conjunction, separator = phrase(language, "and"), phrase(language, "list_sep")
+    return phrase(language, shape).format(
+        place=phrase(language, "places")[analysis.scene],
+        heard=join_words(heard, conjunction, separator),
+        maybe=join_words(maybe, conjunction, separator),
+    )
+
+
+def feelings_sentence(paq: dict[str, float], language: str) -> str:
+    """How the place feels: the strongest feelings, each said positively; or that it feels
+    neither one way nor the other."""
+    feelings = strongest_feelings(paq)[:MAX_FEELINGS]
+    if not feelings:
+        return phrase(language, "neutral")
+    adjectives = phrase(language, "qualities")
+    words = [
+        phrase(language, f.degree).format(quality=adjectives[f.quality])
+        if f.degree
+        else adjectives[f.quality]
+        for f in feelings
+    ]
+    joined = join_words(words, phrase(language, "feelings_and"), phrase(language, "list_sep"))
+    return phrase(language, "feels").format(feelings=joined)
+
+
+def strongest_feelings(paq: dict[str, float]) -> list[Feeling]:
+    """The qualities that can be said positively, strongest first.
+
+    An agreed quality is named as such ("very" when strongly agreed). A disagreed quality is
+    read as "rather" its circumplex opposite (not pleasant: rather annoying), unless that
+    opposite is itself disagreed. Qualities rated themselves come before those read off their
+    opposite; a quality found both ways is named as rated."""
+    levels = {quality: Likert.of(paq[quality]) for quality in PAQS}
+    best: dict[str, Feeling] = {}
+    for quality in PAQS:
+        level, strength = levels[quality], abs(paq[quality] - Likert.NEUTRAL)
+        opposite = PAQ_OPPOSITES[quality]
+        if level >= Likert.AGREE:
+            very = level is Likert.STRONGLY_AGREE
+            feeling = Feeling(quality, "very" if very else None, strength, True)
+        elif level <= Likert.DISAGREE and levels[opposite] >= Likert.NEUTRAL:
+            feeling = Feeling(opposite, "rather", strength, False)
+        else:
+            continue
+        known = best.get(feeling.quality)
+        if known is None or (feeling.direct, feeling.strength) > (known.direct, known.strength):
+            best[feeling.quality] = feeling
+    return sorted(best.values(), key=lambda f: (not f.direct, -f.strength, PAQS.index(f.quality)))
 
 
 def specific_events(events: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -49,53 +156,8 @@ def specific_events(events: list[tuple[str, float]]) -> list[tuple[str, float]]:
     ]
 
 
-def join_words(items: list[str], conjunction: str) -> str:
-    """Join words: "a", "a and b", "a, b and c"."""
+def join_words(items: list[str], conjunction: str, separator: str = ", ") -> str:
+    """Join words: "a", "a and b", "a, b and c" (the conjunction with its spaces, " and ")."""
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def _events_clause(analysis: Analysis) -> str:
-    events = specific_events(select_events(analysis.event_probabilities))
-    if not events:
-        return "no particular sound stands out"
-    strong = [_lay_event(name) for name, p in events if p >= STRONG_EVENT]
-    weak = [_lay_event(name) for name, p in events if p < STRONG_EVENT]
-    if not strong:
-        return f"you may hear {join_words(weak, 'and')}"
-    clause = f"you hear {join_words(strong, 'and')}"
-    return f"{clause}, and may also hear {join_words(weak, 'and')}" if weak else clause
-
-
-def _feeling_sentence(analysis: Analysis) -> str:
-    qualities = select_qualities(analysis.paq)
-    if len(qualities) == 1 and qualities[0][1] is Likert.NEUTRAL:
-        quality = qualities[0][0]
-        return f"It feels neither clearly {quality} nor clearly not {quality}."
-    agreed = [
-        ("very " if level is Likert.STRONGLY_AGREE else "") + q
-        for q, level in qualities
-        if level > Likert.NEUTRAL
-    ]
-    not_ = join_words([q for q, level in qualities if level is Likert.DISAGREE], "or")
-    not_at_all = join_words(
-        [q for q, level in qualities if level is Likert.STRONGLY_DISAGREE], "or"
-    )
-    if agreed:
-        sentence = f"It feels {join_words(agreed, 'and')}"
-        if not_:
-            sentence += f", not {not_}"
-        if not_at_all:
-            sentence += f"{', and' if not_ else ','} not at all {not_at_all}"
-    elif not_ and not_at_all:
-        sentence = f"It does not feel {not_}, and not at all {not_at_all}"
-    elif not_:
-        sentence = f"It does not feel {not_}"
-    else:
-        sentence = f"It does not feel {not_at_all} at all"
-    return sentence + "."
-
-
-def _lay_event(name: str) -> str:
-    return EVENT_LAY_NAMES.get(name, name.lower())
+    return f"{separator.join(items[:-1])}{conjunction}{items[-1]}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .labels import PAQS, SCENE_LAY_NAMES, Likert
+from .labels import DEFAULT_LANGUAGE, PAQS, SCENE_LAY_NAMES, Likert
 from .result import Analysis
 
 EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
@@ -15,8 +15,6 @@ EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
 
 EVENT_DECIMALS = 2
 """Event probabilities are given to the model rounded to this many decimals."""
-
-DEFAULT_LANGUAGE = "English"
 
 SOUNDSCAPE_DEFINITION = (
     "ISO 12913-1 defines a soundscape as the acoustic environment as perceived or experienced "

@@ -14,6 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0
 """Seconds to wait for the app (the first start may fetch the weights)."""
+CAPTION_ENV = ("OPENAI_", "LLM_SSD_MODEL", "LLM_SSD_LANGUAGE", "LLM_SSD_HF_", "HF_TOKEN", "OAUTH_")
+"""Prefixes of the developer's caption settings, kept out of the app under test: it reaches
+only the servers a test gives it."""
 
 
 def free_port() -> int:
@@ -31,7 +34,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = tmp_dir / "app.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_SSD_M"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(CAPTION_ENV)},
             "GRADIO_SERVER_NAME": "127.0.0.1",
             "GRADIO_SERVER_PORT": str(self.port),
             "GRADIO_ANALYTICS_ENABLED": "False",

@@ -21,9 +21,14 @@ ENV = (
     "OPENAI_BASE_URL",
     "LLM_SSD_MODEL",
     "LLM_SSD_TIMEOUT",
+    "LLM_SSD_LANGUAGE",
+    "HF_TOKEN",
+    "LLM_SSD_HF_BASE_URL",
+    "LLM_SSD_HF_MODEL",
     "GRADIO_SERVER_NAME",
     "GRADIO_SHARE",
     "SPACE_ID",
+    "OAUTH_CLIENT_ID",
 )
 """The environment variables the caption settings and the access policy read."""
 LOOPBACK = ("127.0.0.1", "::1", "localhost")

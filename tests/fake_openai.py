@@ -6,7 +6,7 @@
         server.requests[-1]  # what the client sent
 
 Modes (`FakeOpenAI.MODES`, may be changed between requests via `server.mode`):
-"ok" streams `text` as server-sent events in `chunks` pieces; "401", "429", "500" answer that
+"ok" streams `text` as server-sent events in `chunks` pieces; "401", "402", "429", "500" answer that
 status with an OpenAI-style error body (the 401 body echoes the bearer token, as a careless
 server might); "hang" reads the request and never answers; "stall" sends the headers and then
 nothing; "cut" streams the first `cut_after` chunks and drops the connection; "empty" streams a
@@ -33,7 +33,7 @@ HANG_LIMIT = 60.0
 class FakeOpenAI:
     """An OpenAI-compatible chat server on 127.0.0.1 with a random free port, in a thread."""
 
-    MODES = ("ok", "401", "429", "500", "hang", "stall", "cut", "empty", "redirect")
+    MODES = ("ok", "401", "402", "429", "500", "hang", "stall", "cut", "empty", "redirect")
 
     def __init__(
         self,
@@ -136,7 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
             }
         )
         mode = fake.mode
-        if mode in ("401", "429", "500"):
+        if mode in ("401", "402", "429", "500"):
             self._error(int(mode))
         elif mode == "redirect":
             self.send_response(307)
@@ -153,6 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         message = {
             401: f"Incorrect API key provided: {token}.",
+            402: "You have exceeded your monthly included credits.",
             429: "Rate limit reached for requests.",
             500: "The server had an error while processing your request.",
         }[status]

@@ -9,7 +9,7 @@ import pytest
 from app_server import ROOT, AppServer
 from fake_openai import FakeOpenAI
 
-from llm_ssd.labels import EVENTS, PAQS
+from llm_ssd.labels import EVENTS, MAX_LANGUAGE_CHARS, PAQS
 from llm_ssd.weights import DEFAULT_CHECKPOINT
 
 gradio_client = pytest.importorskip("gradio_client")
@@ -18,6 +18,11 @@ PLANTED_KEY = "sk-planted-operator-5e6f7a8b9c0d"
 VISITOR_KEY = "sk-visitor-1a2b3c4d"
 SERVER_MODEL = "fake-model"
 REAL_STREET = ROOT / "examples" / "real_dcase_scene.flac"
+SERVER_HF_TOKEN = "hf_PLANTEDoperator2b3c4d5e6f"
+VISITOR_HF_TOKEN = "hf_PLANTEDvisitor7e8f9a0b1c"
+ROUTER_MODEL = "fake-org/Fake-Instruct"
+ROUTER_TEXT = "In this park, the router hears birds. It feels calm."
+OTHER_LANGUAGE = "Other…"
 
 
 @pytest.fixture(scope="module")
@@ -34,29 +39,43 @@ def llm():
 
 
 @pytest.fixture(scope="module")
-def public_app(tmp_path_factory, llm):
-    """The app as on a Space: on all interfaces, with the operator's key, server and model."""
+def router():
+    """The (fake) Hugging Face router."""
+    with FakeOpenAI(model=ROUTER_MODEL, text=ROUTER_TEXT) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def public_app(tmp_path_factory, llm, router):
+    """The app as on a Space: on all interfaces, with the operator's key, server and model, and
+    an HF_TOKEN (unused: the OpenAI settings come first) and the router for signed-in visitors."""
     env = {
         "GRADIO_SERVER_NAME": "0.0.0.0",
         "OPENAI_API_KEY": PLANTED_KEY,
         "OPENAI_BASE_URL": llm.base_url,
         "LLM_SSD_MODEL": SERVER_MODEL,
         "LLM_SSD_TIMEOUT": "5",
+        "HF_TOKEN": SERVER_HF_TOKEN,
+        "LLM_SSD_HF_BASE_URL": router.base_url,
+        "LLM_SSD_HF_MODEL": ROUTER_MODEL,
     }
     with AppServer(tmp_path_factory.mktemp("public-app"), env) as server:
         yield server
 
 
-def describe(app, path, model="", base_url="", api_key=""):
-    client = gradio_client.Client(app.url, verbose=False)
+def describe(app, path, model="", base_url="", api_key="", sign_in=None, **language):
+    """Call the endpoint as a visitor would; `sign_in`: a Hugging Face token that Gradio gives the
+    event as the visitor's `gr.OAuthToken`, as after "Sign in with Hugging Face"."""
+    client = gradio_client.Client(app.url, verbose=False, oauth_token=sign_in)
     return client.predict(
         gradio_client.handle_file(str(path)),
         DEFAULT_CHECKPOINT,
         model,
         base_url,
         1.0,
-        "English",
+        language.get("language", "English"),
         api_key,
+        *([language["other_language"]] if "other_language" in language else []),
         api_name="/describe",
     )
 
@@ -156,3 +175,53 @@ def test_compare_endpoint_needs_two_clips(app, reference_clip):
     client = gradio_client.Client(app.url, verbose=False)
     with pytest.raises(gradio_client.exceptions.AppError, match="Two clips are needed"):
         client.predict(gradio_client.handle_file(str(reference_clip)), None, api_name="/compare")
+
+
+@pytest.mark.parametrize(
+    ("language", "opening"),
+    [({"language": "French"}, "Dans ce parc, on entend "),
+     ({"language": OTHER_LANGUAGE, "other_language": " deutsch "}, "In diesem Park hört man ")],
+)  # fmt: skip
+def test_the_offline_caption_comes_in_the_language_asked(app, reference_clip, language, opening):
+    *_, caption, source = describe(app, reference_clip, **language)
+    assert caption.startswith(opening) and "offline template" in source
+
+
+def test_a_signed_in_visitor_gets_the_router_with_their_token_only(
+    public_app, llm, router, reference_clip
+):
+    """Issue 14, acceptance 2: the sign-in's token reaches the router and no other URL; the
+    visitor's own key still comes first."""
+    llm.requests.clear()
+    router.requests.clear()
+    *_, record, caption, source = describe(
+        public_app, reference_clip, SERVER_MODEL, llm.base_url, sign_in=VISITOR_HF_TOKEN
+    )
+    assert caption == ROUTER_TEXT and record["caption_error"] is None
+    assert source == f"Caption from: **Hugging Face router, model {ROUTER_MODEL}, your sign-in**"
+    (request,) = router.requests
+    assert request["headers"]["authorization"] == f"Bearer {VISITOR_HF_TOKEN}"
+    assert llm.requests == []
+
+    *_, caption, source = describe(
+        public_app, reference_clip, SERVER_MODEL, llm.base_url, VISITOR_KEY, VISITOR_HF_TOKEN
+    )
+    assert caption == llm.text and len(router.requests) == 1
+    assert llm.requests[-1]["headers"]["authorization"] == f"Bearer {VISITOR_KEY}"
+
+    with FakeOpenAI() as elsewhere:  # a URL the visitor typed: not the router
+        *_, caption, source = describe(
+            public_app, reference_clip, base_url=elsewhere.base_url, sign_in=VISITOR_HF_TOKEN
+        )
+    assert elsewhere.requests == [] and len(router.requests) == 1
+    assert "offline template" in source
+
+    sent = [str(r["headers"]) for r in llm.requests + router.requests[1:]]
+    assert all(VISITOR_HF_TOKEN not in s and SERVER_HF_TOKEN not in s for s in sent)
+    assert SERVER_HF_TOKEN not in str(router.requests) and VISITOR_HF_TOKEN not in public_app.log()
+
+
+def test_an_over_long_typed_language_is_refused(app, reference_clip):
+    too_long = "x" * (MAX_LANGUAGE_CHARS + 1)
+    with pytest.raises(gradio_client.exceptions.AppError, match=f"at most {MAX_LANGUAGE_CHARS} "):
+        describe(app, reference_clip, language=OTHER_LANGUAGE, other_language=too_long)

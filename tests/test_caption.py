@@ -29,6 +29,7 @@ machine needs well under half of it)."""
 
 FAILURES = {
     "401": "key was rejected",
+    "402": "credits or quota at 127.0.0.1:{port} are used up (402)",
     "429": "rate limiting",
     "500": "had an error (500)",
     "hang": f"No answer from 127.0.0.1:{{port}} within {TIMEOUT:g} s",

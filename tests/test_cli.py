@@ -11,14 +11,16 @@ import sys
 
 import numpy as np
 import soundfile as sf
+from app_server import CAPTION_ENV
 from fake_openai import FakeOpenAI
 
 from llm_ssd.labels import EVENTS, PAQS
+from llm_ssd.sources import DEFAULT_HF_MODEL
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "llm_ssd", *args]
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(CAPTION_ENV)}
     return subprocess.run(
         cmd, capture_output=True, text=True, check=False, env={**clean, **(env or {})}
     )
@@ -155,3 +157,42 @@ def test_an_unexpected_failure_costs_only_its_own_file(tmp_path, monkeypatch, ca
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert records[0] == {"source": broken, "error": "unexpected RuntimeError: simulated bug"}
     assert records[1]["source"] == good and "error" not in records[1]
+
+
+def test_caption_through_the_hugging_face_router_with_the_server_token(reference_clip, tmp_path):
+    """Issue 14, acceptance 1: HF_TOKEN and no OpenAI settings: the router writes the caption
+    with the token as the bearer, and the token is in no output."""
+    token = "hf_PLANTED5a6b7c8d9e0f1a2b"
+    out = tmp_path / "records.jsonl"
+    with FakeOpenAI(text="In this park, you hear birds. It feels calm.") as router:
+        env = {"HF_TOKEN": token, "LLM_SSD_HF_BASE_URL": router.base_url}
+        done = run_cli("describe", str(reference_clip), "--caption", "--output", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(out.read_text())
+    assert record["caption"] == router.text and record["caption_error"] is None
+    assert record["caption_source"] == (
+        f"Hugging Face router, model {DEFAULT_HF_MODEL}, the server's token"
+    )
+    (request,) = router.requests
+    assert request["headers"]["authorization"] == f"Bearer {token}"
+    assert request["body"]["model"] == DEFAULT_HF_MODEL
+    for output in (done.stdout, done.stderr, out.read_text()):
+        assert token not in output and token[3:15] not in output
+
+
+def test_caption_language_without_an_llm_gives_the_offline_caption_in_it(reference_clip):
+    """Issue 14, acceptance 4: `--language German` with no LLM configured."""
+    done = run_cli("describe", str(reference_clip), "--caption", "--language", "German")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["caption"] == (
+        "In diesem Park hört man Stimmen und Vögel, vielleicht auch Fahrzeuge. "
+        "Es wirkt angenehm, ruhig und eher lebendig."
+    )
+    assert record["caption_source"] == "offline template" and record["caption_error"] is None
+
+
+def test_caption_language_from_the_environment(tmp_path):
+    done = run_cli("describe", noise_clip(tmp_path), "--caption", env={"LLM_SSD_LANGUAGE": "fr"})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["caption"].startswith(("Dans ", "Sur "))

@@ -10,7 +10,8 @@ import sys
 import pytest
 from app_server import ROOT
 
-NO_TORCH = ("llm_ssd.labels", "llm_ssd.result", "llm_ssd.prompt", "llm_ssd.offline")
+NO_TORCH = ("llm_ssd.labels", "llm_ssd.result", "llm_ssd.prompt", "llm_ssd.offline",
+            "llm_ssd.sources")  # fmt: skip
 """Modules that work on an Analysis alone: usable without torch."""
 NO_MODEL = (
     "llm_ssd.prompt",
@@ -18,11 +19,13 @@ NO_MODEL = (
     "llm_ssd.caption",
     "llm_ssd.offline",
     "llm_ssd.access",
+    "llm_ssd.sources",
 )
 """Stages after the analysis: they never import the model's stages."""
 MODEL_STAGES = {"llm_ssd.analysis", "llm_ssd.inference"}
-NO_LLM_CLIENT = ("llm_ssd.offline", "llm_ssd.access")
-"""The offline template and the access policy work without the LLM client."""
+NO_LLM_CLIENT = ("llm_ssd.offline", "llm_ssd.access", "llm_ssd.sources")
+"""The offline template, the access policy and the order of sources work without the LLM
+client."""
 LLM_CLIENT = {"llm_ssd.caption", "openai", "httpx"}
 
 

@@ -1,0 +1,41 @@
+"""What the page's tabs share: where the examples are, how many analyses run at once, a
+panel's plain line and a row of example clips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from llm_ssd import guide
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+CONCURRENCY_LIMIT = 2
+"""Requests served at once; the rest wait in the queue. Analysis is CPU-bound and a 10-minute
+clip needs about 1.7 GB at its peak, so two at a time suit a 2-core, 16 GB CPU Space."""
+ANALYSIS_QUEUE = "analysis"
+"""Describe and Compare share `CONCURRENCY_LIMIT`."""
+
+
+def panel_line(key: str) -> gr.Markdown:
+    """The plain line of what a panel shows, above it."""
+    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"])
+
+
+def example_clips(
+    inputs: list[gr.Audio], examples: dict[tuple[str, ...], str], label: str = "Examples"
+) -> None:
+    """Example clips, one file name per input, each row with its label; those present only."""
+    present = {
+        names: label
+        for names, label in examples.items()
+        if all((EXAMPLES_DIR / name).exists() for name in names)
+    }
+    if present:
+        gr.Examples(
+            [[str(EXAMPLES_DIR / name) for name in names] for names in present],
+            inputs=inputs,
+            example_labels=list(present.values()),
+            label=label,
+            cache_examples=False,
+        )

@@ -1,0 +1,78 @@
+"""The Compare tab: two clips side by side and one sentence on their difference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from llm_ssd import plots
+from llm_ssd.analysis import analyze
+from llm_ssd.compare import describe_difference, scenes_line
+from llm_ssd.errors import LLMSSDError
+from llm_ssd.weights import DEFAULT_CHECKPOINT
+
+from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, example_clips, panel_line
+
+COMPARE_EXAMPLES = {
+    ("real_birds.flac", "real_dcase_scene.flac"): "Real recordings: birds (A), busy place (B)",
+}
+"""The example pairs of the Compare tab."""
+
+
+def compare(
+    audio_a: str | None, audio_b: str | None, checkpoint: str = DEFAULT_CHECKPOINT
+) -> tuple[str, Any, Any, Any, dict[str, Any]]:
+    """Analyse two clips: the difference in one sentence, the overlaid radar, both points on the
+    circumplex, the events side by side, and both records."""
+    if not audio_a or not audio_b:
+        raise gr.Error("Two clips are needed: give one to A and one to B.")
+    analyses = []
+    for name, audio in zip(plots.CLIP_NAMES, (audio_a, audio_b), strict=True):
+        try:
+            analyses.append(analyze(audio, checkpoint=checkpoint))
+        except LLMSSDError as exc:
+            raise gr.Error(f"Clip {name}: {exc}") from exc
+        for warning in analyses[-1].warnings:
+            gr.Warning(f"Clip {name}: {warning}")
+    a, b = analyses
+    sentence = describe_difference(a, b)
+    return (
+        f"### {sentence}\n{scenes_line(a, b)}",
+        plots.paq_figure(a, b),
+        plots.circumplex_figure(a, b),
+        plots.events_pair_figure(a, b),
+        {"difference": sentence, "A": a.to_dict(), "B": b.to_dict()},
+    )
+
+
+def build_compare_tab() -> None:
+    """The Compare tab: two clips, their feelings, points and sounds together, one sentence."""
+    with gr.Row():
+        audio_a = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Clip A")
+        audio_b = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Clip B")
+    button = gr.Button("Compare", variant="primary")
+    example_clips([audio_a, audio_b], COMPARE_EXAMPLES, "Example pair")
+    difference = gr.Markdown()
+    with gr.Row():
+        with gr.Column(min_width=320):
+            panel_line("compare_paq")
+            paq_plot = gr.Plot(label="Perceived affective qualities, A and B", show_label=False)
+        with gr.Column(min_width=320):
+            panel_line("compare_circumplex")
+            circumplex_plot = gr.Plot(
+                label="Pleasantness × eventfulness, A and B", show_label=False
+            )
+        with gr.Column(min_width=320):
+            panel_line("compare_events")
+            events_plot = gr.Plot(label="Sound events, A and B", show_label=False)
+    with gr.Accordion("Both analyses as JSON", open=False):
+        record = gr.JSON(label="Analyses")
+    button.click(
+        compare,
+        inputs=[audio_a, audio_b],
+        outputs=[difference, paq_plot, circumplex_plot, events_plot, record],
+        api_name="compare",
+        concurrency_limit=CONCURRENCY_LIMIT,
+        concurrency_id=ANALYSIS_QUEUE,
+    )

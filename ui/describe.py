@@ -1,0 +1,299 @@
+"""The Describe tab: one clip's scene, plots and places, its caption as it streams, and the
+LLM settings a visitor may change."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import gradio as gr
+
+from llm_ssd import plots
+from llm_ssd.access import served_locally
+from llm_ssd.analysis import analyze
+from llm_ssd.caption import Caption, CaptionSettings, stream_caption
+from llm_ssd.errors import LLMSSDError
+from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
+from llm_ssd.places import nearest_markdown
+from llm_ssd.ratings import DatabaseLocation, RatingStore
+from llm_ssd.result import Analysis
+from llm_ssd.sources import router_from_env, sign_in_available, source_order, visitor_settings
+from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints
+
+from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, example_clips, panel_line
+from .rating import BLIND_NOTE, blind_pair, build_rating, register, wire_rating
+
+EXAMPLES = {
+    "real_dcase_scene.flac": "Real recording: busy outdoor place (dcase-util)",
+    "real_birds.flac": "Real recording: birds singing (OpenSoundscape)",
+    "public_square_fountain.flac": "Synthetic: public square with a fountain",
+    "quiet_courtyard.flac": "Synthetic, not one of the model's 3 scenes: quiet courtyard",
+    "construction_site.flac": "Synthetic, not one of the model's 3 scenes: road works",
+}
+"""The example clips offered, real recordings first, each with what it is (examples/README.md)."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The components `describe` fills, so that its updates are keyed by component.
+
+    The rating fields come before `record`, so that the API's last three outputs (record,
+    caption, source) stay where clients expect them."""
+
+    scene: gr.Label
+    mel: gr.Plot
+    loudness: gr.Plot
+    events: gr.Plot
+    paq: gr.Plot
+    circumplex: gr.Plot
+    places: gr.Markdown
+    caption_b: gr.Textbox
+    """Blind mode's caption B (empty otherwise)."""
+    caption_id: gr.Textbox
+    """The id to rate the caption by (caption A in blind mode), through the `rate` endpoint."""
+    caption_b_id: gr.Textbox
+    record: gr.JSON
+    caption: gr.Textbox
+    caption_source: gr.Markdown
+
+    def all(self) -> list[gr.components.Component]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+    def figures(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
+        return dict(
+            zip(
+                (self.mel, self.loudness, self.events, self.paq, self.circumplex),
+                plots.all_figures(analysis),
+                strict=True,
+            )
+        )
+
+    def captions(
+        self, record: dict[str, Any], captions: Sequence[Caption], ids: Sequence[str], note: str
+    ) -> dict[gr.components.Component, Any]:
+        """The caption outputs: one caption with its source, or blind mode's A and B (and then
+        neither their sources nor the caption in the record)."""
+        if len(captions) == 2:
+            a, b = captions
+            return {self.record: record, self.caption: a.text, self.caption_b: b.text,
+                    self.caption_id: ids[0], self.caption_b_id: ids[1],
+                    self.caption_source: BLIND_NOTE}  # fmt: skip
+        (caption,) = captions
+        source = f"Caption from: **{caption.source}**"
+        if caption.error:
+            source += f"  \n⚠️ {caption.error}"
+        if note:
+            source += f"  \n{note}"
+        return {self.record: {**record, **caption.to_dict()}, self.caption: caption.text,
+                self.caption_b: "", self.caption_id: ids[0], self.caption_b_id: "",
+                self.caption_source: source}  # fmt: skip
+
+
+def clear_caption() -> tuple[str, str]:
+    """Empty the caption and its source while a new request runs."""
+    return "", ""
+
+
+OTHER_LANGUAGE = "Other…"
+"""The language list's last entry: type the language in a box of its own."""
+SOURCES_NOTE = f"Who writes the caption, the first that applies: {source_order()}."
+SIGN_IN_NOTE = """Signing in lets the open model {model} write your caption through Hugging Face
+Inference Providers, on your account's free monthly credits. Your token is used for this caption
+only: never logged or stored here."""
+
+
+@dataclass(frozen=True)
+class DescribeTab:
+    """The Describe button's outputs and the ratings store its captions are registered in."""
+
+    out: Outputs
+    store: RatingStore
+
+    def describe(
+        self,
+        audio: str | None,
+        checkpoint: str = DEFAULT_CHECKPOINT,
+        model: str = "",
+        base_url: str = "",
+        temperature: float = 1.0,
+        language: str = DEFAULT_LANGUAGE,
+        api_key: str = "",
+        other_language: str = "",
+        blind: bool = False,
+        keep_audio: bool = False,
+        sign_in: gr.OAuthToken | None = None,
+    ) -> Iterator[dict[gr.components.Component, Any]]:
+        """Analysis first, then the plots, then the caption as it streams (in blind mode, both
+        captions at once); the last update carries every output. Each caption shown is
+        registered for rating; the clip itself is kept only when `keep_audio` is ticked. Gradio
+        fills `sign_in` with the visitor's Hugging Face sign-in (a method, not a partial, so that
+        Gradio sees its type), used for this caption only."""
+        out = self.out
+        if not audio:
+            raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
+        caption_language = chosen_language(language, other_language)
+        try:
+            analysis = analyze(audio, checkpoint=checkpoint)
+        except LLMSSDError as exc:
+            raise gr.Error(str(exc)) from exc
+        for warning in analysis.warnings:
+            gr.Warning(warning)
+        record = analysis.to_dict()
+        first = {
+            out.scene: plots.scene_confidences(analysis),
+            out.places: nearest_markdown(analysis.isop, analysis.isoe),
+            out.record: record,
+        }
+        yield {**first, out.caption: "", out.caption_source: "Writing the caption…"}
+        figures = out.figures(analysis)
+        yield figures
+
+        settings, key = visitor_settings(
+            CaptionSettings.from_env(),
+            router_from_env(os.environ),
+            model=model,
+            base_url=base_url,
+            temperature=temperature,
+            language=caption_language,
+            api_key=api_key,
+            hf_token=sign_in.token if sign_in else None,
+            local=served_locally(),
+        )
+        if blind:
+            yield {out.caption_source: "Blind mode: writing two captions…"}
+            captions, note = blind_pair(analysis, settings, key or "")
+        else:
+            stream = stream_caption(analysis, settings, key)
+            for _ in stream:
+                yield {out.caption: stream.text, out.caption_source: f"Writing… ({stream.source})"}
+            captions, note = [stream.result()], ""
+        ids = register(self.store, audio, analysis, captions, settings.model, keep_audio)
+        yield {**first, **figures, **out.captions(record, captions, ids, note)}
+
+
+def chosen_language(choice: str | None, other: str | None) -> str | None:
+    """The language picked from the list, or the one typed under "Other…" (at most
+    `MAX_LANGUAGE_CHARS`: the box's limit holds in the browser only)."""
+    if choice != OTHER_LANGUAGE:
+        return choice
+    if other and len(other.strip()) > MAX_LANGUAGE_CHARS:
+        raise gr.Error(f"A language name has at most {MAX_LANGUAGE_CHARS} characters.")
+    return other
+
+
+@dataclass(frozen=True)
+class LLMInputs:
+    """The "LLM settings" a visitor may change, in the order `DescribeTab.describe` takes them
+    after the clip and the checkpoint."""
+
+    model: gr.Textbox
+    base_url: gr.Textbox
+    temperature: gr.Slider
+    language: gr.Dropdown
+    api_key: gr.Textbox
+    other_language: gr.Textbox
+
+    def all(self) -> list[gr.components.Component]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+def llm_settings(env: CaptionSettings) -> LLMInputs:
+    """The "LLM settings" accordion: who writes the caption, the Hugging Face sign-in (where
+    the app can offer it), the server and model, and the language."""
+    with gr.Accordion("LLM settings", open=False):
+        gr.Markdown(SOURCES_NOTE)
+        if sign_in_available(os.environ):
+            gr.LoginButton()
+            gr.Markdown(SIGN_IN_NOTE.format(model=router_from_env(os.environ).model))
+        model = gr.Textbox(env.model, label="Model")
+        base_url = gr.Textbox(
+            env.base_url or "",
+            label="Base URL of an OpenAI-compatible server",
+            placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
+        )
+        temperature = gr.Slider(0.0, 2.0, env.temperature, step=0.1, label="Temperature")
+        listed = env.language in LANGUAGES
+        language = gr.Dropdown(
+            [*LANGUAGES, OTHER_LANGUAGE],
+            value=env.language if listed else OTHER_LANGUAGE,
+            label="Caption language",
+        )
+        other_language = gr.Textbox(
+            "" if listed else env.language,
+            label="Other language",
+            placeholder="e.g. Swahili",
+            max_length=MAX_LANGUAGE_CHARS,
+            visible=not listed,
+        )
+        language.change(
+            lambda choice: gr.update(visible=choice == OTHER_LANGUAGE),
+            inputs=language,
+            outputs=other_language,
+            queue=False,
+            api_visibility="private",
+        )
+        api_key = gr.Textbox(
+            "",
+            type="password",
+            label="Your own API key (optional, used for this request only)",
+            placeholder="empty: your sign-in, or the server's settings, or the offline template",
+        )
+    return LLMInputs(model, base_url, temperature, language, api_key, other_language)
+
+
+def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
+    """The Describe tab's components and events, in the page being built."""
+    env = CaptionSettings.from_env()
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Sound clip")
+            button = gr.Button("Describe", variant="primary")
+            panel_line("scene")
+            scene = gr.Label(label="Acoustic scene", num_top_classes=3)
+            checkpoint = gr.Dropdown(
+                available_checkpoints(), value=DEFAULT_CHECKPOINT, label="SoundAQnet checkpoint"
+            )
+            llm = llm_settings(env)
+            example_clips(
+                [audio],
+                {(name,): label for name, label in EXAMPLES.items()},
+                "Examples: real recordings first, then synthetic clips",
+            )
+        with gr.Column(scale=2):
+            caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False)
+            caption_b = gr.Textbox(label="Caption B", lines=5, interactive=False, visible=False)
+            caption_source = gr.Markdown()
+            rating = build_rating(location)
+            with gr.Row():
+                with gr.Column(min_width=320):
+                    panel_line("paq")
+                    paq_plot = gr.Plot(label="Perceived affective qualities", show_label=False)
+                with gr.Column(min_width=320):
+                    panel_line("circumplex")
+                    circumplex_plot = gr.Plot(label="Pleasantness × eventfulness", show_label=False)
+                    places = gr.Markdown()
+            panel_line("events")
+            events_plot = gr.Plot(label="Sound events", show_label=False)
+            panel_line("mel")
+            mel_plot = gr.Plot(label="Log-mel spectrogram", show_label=False)
+            panel_line("loudness")
+            loudness_plot = gr.Plot(label="Loudness", show_label=False)
+            with gr.Accordion("Analysis as JSON", open=False):
+                record = gr.JSON(label="Analysis")
+    out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
+                  places, caption_b, *rating.caption_ids, record, caption,
+                  caption_source)  # fmt: skip
+    tab = DescribeTab(out, store)
+    described = button.click(
+        clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
+    ).then(
+        tab.describe,
+        inputs=[audio, checkpoint, *llm.all(), *rating.options],
+        outputs=out.all(),
+        api_name="describe",
+        concurrency_limit=CONCURRENCY_LIMIT,
+        concurrency_id=ANALYSIS_QUEUE,
+    )
+    wire_rating(store, button, described, out, rating)
