@@ -54,6 +54,20 @@ PAQ_OPPOSITES: dict[str, str] = {
 }
 """Each quality's opposite on the circumplex of ISO/TS 12913-3 (180 degrees apart)."""
 
+PAQ_ANGLES: dict[str, int] = {
+    "pleasant": 0,
+    "vibrant": 45,
+    "eventful": 90,
+    "chaotic": 135,
+    "annoying": 180,
+    "monotonous": 225,
+    "uneventful": 270,
+    "calm": 315,
+}
+"""Degrees of each quality on the ISO/TS 12913-3 circle: pleasant to the right, eventful up.
+ISO Pleasantness and Eventfulness weigh each rating by the cosine and sine of its angle; the radar
+chart draws each quality in this direction, so it reads like the circumplex."""
+
 LIKERT_HALF_STEP = 0.5
 """A rating belongs to the nearest level; one exactly half-way between two, to the lower one."""
 

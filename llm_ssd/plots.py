@@ -19,7 +19,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
-from .labels import EVENTS, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
+from .labels import EVENTS, PAQ_ANGLES, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from .loudness import LOUDNESS_STEP
 from .places import NEAREST_COUNT, Place, load_places, nearest_places
 from .prompt import select_events
@@ -39,6 +39,10 @@ MEL_DYNAMIC_RANGE = 80.0
 MEL_TICKS_HZ = (100, 500, 1000, 2000, 4000, 8000)
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
+RADAR_ORDER: tuple[str, ...] = tuple(sorted(PAQS, key=PAQ_ANGLES.__getitem__))
+"""The qualities around the radar, counter-clockwise from pleasant as on the circumplex."""
+OFF_SCALE_MARKER = "^"
+"""Marks a rating the network put outside 1–5, drawn at the scale's edge."""
 CLIP_COLOURS = (USED_COLOUR, "#d62728")
 """Clip A (or the only clip) and clip B, in every figure."""
 CLIP_NAMES = ("A", "B")
@@ -130,19 +134,35 @@ def events_figure(analysis: Analysis) -> Figure:
     return fig
 
 
+def paq_tick(quality: str, value: float) -> str:
+    """A radar axis label: the quality and its rating, saying so when it lies off the scale."""
+    low, high = PAQ_SCALE
+    if value < low:
+        return f"{quality}\n{value:.1f} (below {low:g})"
+    if value > high:
+        return f"{quality}\n{value:.1f} (above {high:g})"
+    return f"{quality}\n{value:.1f}"
+
+
 def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure:
     """Radar chart of the 8 perceived affective qualities on 1..5, neutral ring at 3; two clips
     are overlaid (A, B), one clip has its values in the axis labels."""
     fig = _figure(SQUARE)
     ax = fig.add_subplot(projection="polar")
-    angles = np.linspace(0, 2 * np.pi, len(PAQS), endpoint=False)
+    angles = np.deg2rad([PAQ_ANGLES[q] for q in RADAR_ORDER])
     closed = np.append(angles, angles[0])
     for analysis, name, colour in zip(analyses, names, CLIP_COLOURS, strict=False):
-        values = np.array([analysis.paq[p] for p in PAQS])
-        ring = np.append(values, values[0])
+        values = np.array([analysis.paq[q] for q in RADAR_ORDER])
+        drawn = np.clip(values, *PAQ_SCALE)  # the JSON keeps the raw value
+        ring = np.append(drawn, drawn[0])
         label = name if len(analyses) > 1 else None
         ax.plot(closed, ring, color=colour, linewidth=2, label=label)
         ax.fill(closed, ring, color=colour, alpha=0.25 if len(analyses) == 1 else 0.15)
+        outside = drawn != values
+        if outside.any():
+            ax.scatter(angles[outside], drawn[outside], marker=OFF_SCALE_MARKER, s=90,
+                       color=colour, edgecolors="black", zorder=5,
+                       label="off the 1–5 scale")  # fmt: skip
     ax.plot(
         np.linspace(0, 2 * np.pi, 100),
         np.full(100, float(Likert.NEUTRAL)),
@@ -151,13 +171,15 @@ def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure
         linewidth=1,
         label=f"neutral ({Likert.NEUTRAL:d})",
     )
-    ticks = [f"{p}\n{v:.1f}" for p, v in zip(PAQS, values, strict=True)]
-    ax.set_xticks(angles, ticks if len(analyses) == 1 else list(PAQS))
+    ticks = [paq_tick(q, analyses[0].paq[q]) for q in RADAR_ORDER]
+    ax.set_xticks(angles, ticks if len(analyses) == 1 else list(RADAR_ORDER))
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([int(level) for level in Likert])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
     ax.set_title("Perceived affective qualities (1–5)")
-    ax.legend(loc="lower right", bbox_to_anchor=(1.15, -0.12), fontsize="small")
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small", frameon=False
+    )
     return fig
 
 

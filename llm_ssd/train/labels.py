@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LLMSSDError
-from ..labels import EVENTS, PAQS, SCENES
+from ..labels import EVENTS, PAQ_ANGLES, PAQS, SCENES
 
 SPLITS: tuple[str, ...] = ("training", "validation", "test")
 FILE_KINDS: dict[str, str] = {
@@ -36,7 +36,8 @@ NUMBER_FORMAT = "%.18e"
 """How the authors wrote numbers (numpy.savetxt's default)."""
 LINE_END = "\r\n"
 EVENT_SEPARATOR = "\t"
-COS45 = math.cos(math.pi / 4)
+ZERO_WEIGHT = 1e-12
+"""A weight this small is the rounding of cos 90°: exactly zero."""
 ISO_SCALE = 4 + math.sqrt(32)
 """ISOP and ISOE are divided by this so that they lie in -1..+1 (ISO/TS 12913-3)."""
 
@@ -87,11 +88,10 @@ class SplitLabels:
 
 def iso_from_paq(paq: np.ndarray) -> np.ndarray:
     """(clips, 2) ISOP and ISOE of (clips, 8) PAQ ratings (ISO/TS 12913-3)."""
-    p = dict(zip(PAQS, np.asarray(paq, dtype=np.float64).T, strict=True))
-    vibrant = COS45 * (p["vibrant"] - p["monotonous"])
-    isop = p["pleasant"] - p["annoying"] + COS45 * (p["calm"] - p["chaotic"]) + vibrant
-    isoe = p["eventful"] - p["uneventful"] + COS45 * (p["chaotic"] - p["calm"]) + vibrant
-    return np.stack([isop, isoe], axis=-1) / ISO_SCALE
+    radians = np.deg2rad([PAQ_ANGLES[q] for q in PAQS])
+    weights = np.stack([np.cos(radians), np.sin(radians)], axis=-1)  # (8, 2)
+    weights[np.abs(weights) < ZERO_WEIGHT] = 0.0  # cos 90° is 6e-17, not 0
+    return np.asarray(paq, dtype=np.float64) @ weights / ISO_SCALE
 
 
 def split_file(labels_dir: str | Path, split: str, kind: str) -> Path:
