@@ -111,9 +111,12 @@ def describe(
         local=served_locally(),
     )
     stream = stream_caption(analysis, settings, api_key or None)
-    for _ in stream:
-        yield {out.caption: stream.text, out.caption_source: f"Writing… ({stream.source})"}
-    caption = stream.result()
+    try:
+        for _ in stream:
+            yield {out.caption: stream.text, out.caption_source: f"Writing… ({stream.source})"}
+        caption = stream.result()
+    finally:
+        stream.close()  # the visitor went away (GeneratorExit): stop asking the LLM
     source = f"Caption from: **{caption.source}**"
     if caption.error:
         source += f"  \n⚠️ {caption.error}"
