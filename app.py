@@ -12,8 +12,8 @@ from typing import Any
 
 import gradio as gr
 
-from llm_ssd import plots
-from llm_ssd.access import request_settings, served_locally
+from llm_ssd import limits, plots
+from llm_ssd.access import request_settings, served_locally, shown_url
 from llm_ssd.analysis import analyze
 from llm_ssd.audio import MAX_DURATION
 from llm_ssd.caption import CaptionSettings, stream_caption
@@ -86,10 +86,19 @@ def describe(
     api_key: str = "",
 ) -> Iterator[dict[gr.components.Component, Any]]:
     """Analysis first, then the plots, then the caption as it streams; the last update carries
-    every output."""
+    every output. LLM settings out of bounds are refused before the analysis."""
     if not audio:
         raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
     try:
+        settings = request_settings(
+            CaptionSettings.from_env(),
+            model,
+            base_url,
+            temperature,
+            language,
+            api_key=api_key,
+            local=served_locally(),
+        )
         analysis = analyze(audio, checkpoint=checkpoint)
     except LLMSSDError as exc:
         raise gr.Error(str(exc)) from exc
@@ -101,15 +110,6 @@ def describe(
     figures = out.figures(analysis)
     yield figures
 
-    settings = request_settings(
-        CaptionSettings.from_env(),
-        model,
-        base_url,
-        temperature,
-        language,
-        api_key=api_key,
-        local=served_locally(),
-    )
     stream = stream_caption(analysis, settings, api_key or None)
     try:
         for _ in stream:
@@ -144,19 +144,23 @@ def build_demo() -> gr.Blocks:
                     available_checkpoints(), value=DEFAULT_CHECKPOINT, label="SoundAQnet checkpoint"
                 )
                 with gr.Accordion("LLM settings", open=False):
-                    model = gr.Textbox(env.model, label="Model")
+                    model = gr.Textbox(env.model, label="Model", max_length=limits.MAX_MODEL_CHARS)
                     base_url = gr.Textbox(
-                        env.base_url or "",
+                        shown_url(env.base_url) or "",
+                        max_length=limits.MAX_BASE_URL_CHARS,
                         label="Base URL of an OpenAI-compatible server",
                         placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
                     )
                     temperature = gr.Slider(
-                        0.0, 2.0, env.temperature, step=0.1, label="Temperature"
+                        *limits.TEMPERATURE_RANGE, env.temperature, step=0.1, label="Temperature"
                     )
-                    language = gr.Textbox(env.language, label="Caption language")
+                    language = gr.Textbox(
+                        env.language, label="Caption language", max_length=limits.MAX_LANGUAGE_CHARS
+                    )
                     api_key = gr.Textbox(
                         "",
                         type="password",
+                        max_length=limits.MAX_API_KEY_CHARS,
                         label="Your own API key (optional, used for this request only)",
                         placeholder="empty: the server's key (for its own model and server "
                         "only), or the offline template",

@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 
-from .access import host_of, public_host_problem, stripped
+from .access import host_of, public_host_problem, shown_url, stripped
 from .errors import LLMSSDError
 from .guard import IDLE, RequestGuard, ResponseTooLarge
+from .limits import checked_base_url, checked_language, checked_model, checked_temperature
 from .offline import OFFLINE_SOURCE, offline_chunks
 from .prompt import DEFAULT_LANGUAGE, build_prompt
 from .result import Analysis
@@ -95,6 +96,13 @@ class CaptionSettings:
     """Why this request may not use an LLM at all: the offline caption is given instead, with
     this as its error (set by `access.request_settings`)."""
 
+    def __post_init__(self) -> None:
+        """Refuse values out of bounds (`limits.py`, a UsageError); the language as listed."""
+        checked_model(self.model)
+        checked_base_url(self.base_url)
+        object.__setattr__(self, "temperature", checked_temperature(self.temperature))
+        object.__setattr__(self, "language", checked_language(self.language))
+
     @classmethod
     def from_env(cls, **overrides: Any) -> CaptionSettings:
         """Settings from OPENAI_API_KEY, OPENAI_BASE_URL, LLM_SSD_MODEL, LLM_SSD_TIMEOUT and
@@ -103,7 +111,8 @@ class CaptionSettings:
         Keyword overrides win over the environment; an override of None is ignored, so that
         unset command-line options can be passed straight through. A deadline that is not a
         positive number of seconds is not fatal: it is logged as a warning and the default is
-        used, so that the command line and the app still start.
+        used, so that the command line and the app still start. A model or base URL out of
+        bounds is a UsageError.
         """
         values: dict[str, Any] = {
             "api_key": stripped(os.environ.get(ENV_API_KEY)),
@@ -136,6 +145,7 @@ class CaptionSettings:
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
         shown["api_key"] = "***" if self.api_key else None
+        shown["base_url"] = shown_url(self.base_url)
         text = f"CaptionSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
         return _scrub(text, self.api_key)  # also where a key was pasted into another field
 
