@@ -29,6 +29,7 @@ from .guard import IDLE, RequestGuard, ResponseTooLarge
 from .limits import checked_base_url, checked_language, checked_model, checked_temperature
 from .offline import OFFLINE_SOURCE, offline_chunks
 from .prompt import DEFAULT_LANGUAGE, build_prompt
+from .quiet import said_too_quiet
 from .result import Analysis
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,10 @@ class CaptionStream(Iterator[str]):
         self, analysis: Analysis, settings: CaptionSettings, api_key: str | None
     ) -> Iterator[str]:
         key = stripped(api_key) or settings.api_key
+        if said_too_quiet(analysis):  # nothing to describe: no LLM is asked
+            self.source = OFFLINE_SOURCE
+            yield from offline_chunks(analysis)
+            return
         if settings.refusal:
             self.source, self.error = OFFLINE_SOURCE, settings.refusal
             log.warning("caption: %s", self.error)

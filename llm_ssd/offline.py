@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from .labels import EVENT_LAY_NAMES, EVENTS, Likert
 from .prompt import scene_name, select_events, select_qualities
+from .quiet import QUIET_CAPTION, said_too_quiet
 from .result import Analysis
 
 OFFLINE_SOURCE = "offline template"
@@ -28,7 +29,10 @@ STRONG_EVENT = 0.7
 
 
 def offline_caption(analysis: Analysis) -> str:
-    """A deterministic caption from the selected events, the scene and the kept qualities."""
+    """A deterministic caption from the selected events, the scene and the kept qualities; for a
+    clip too quiet to describe, only that."""
+    if said_too_quiet(analysis):
+        return QUIET_CAPTION
     return (
         f"In this {scene_name(analysis)}, {_events_clause(analysis)}. {_feeling_sentence(analysis)}"
     )

@@ -256,3 +256,23 @@ def test_caption_streams_from_an_openai_compatible_server(page, good_clip):
     for shorter, longer in itertools.pairwise(captions):
         assert longer.startswith(shorter) and len(longer) > len(shorter), captions
     assert any(s.startswith(f"Writing… (model {FAKE_MODEL}") for s in sources), sources
+
+
+def test_a_silent_clip_is_said_too_quiet_in_a_toast_and_the_caption(page, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from llm_ssd.quiet import QUIET_CAPTION, QUIET_WARNING
+
+    silent = tmp_path / "silence.wav"
+    sf.write(silent, np.zeros(16000 * 3, np.float32), 16000)
+    upload(page, silent)
+    page.get_by_role("button", name="Describe").click()
+    toast = page.get_by_test_id("toast-body").filter(has_text="too quiet to describe")
+    expect(toast).to_be_visible(timeout=ANALYSIS_MS)
+    expect(toast.get_by_test_id("toast-text")).to_have_text(QUIET_WARNING)
+    expect(caption_source(page)).to_have_text("Caption from: offline template", timeout=ANALYSIS_MS)
+    assert caption_box(page).input_value() == QUIET_CAPTION
+    expect(page.get_by_test_id("label-output-value")).not_to_be_empty()  # predictions kept
+    toast.evaluate(SETTLED)
+    screenshot(page, "05-silent-clip", full_page=False)
