@@ -29,6 +29,10 @@ MAX_FILE_SIZE = f"{MAX_FILE_MB}mb"
 CONCURRENCY_LIMIT = 2
 """Requests served at once; the rest wait in the queue. Analysis is CPU-bound and a 10-minute
 clip needs about 1.7 GB at its peak, so two at a time suit a 2-core, 16 GB CPU Space."""
+CACHE_SWEEP_EVERY = 15 * 60
+CACHE_MAX_AGE = 60 * 60
+"""Uploads and other temporary files are deleted an hour after they were made (checked every
+quarter of an hour), and all of them when the app restarts."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
 Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
@@ -131,7 +135,7 @@ def describe(
 
 def build_demo() -> gr.Blocks:
     env = CaptionSettings.from_env()
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:
         gr.Markdown(INTRO)
         with gr.Row():
             with gr.Column(scale=1, min_width=320):
