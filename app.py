@@ -17,6 +17,10 @@ from ui.rating import MAIN_PAGE, RESULTS_PAGE, RESULTS_PATH, build_results_page
 
 MAX_FILE_MB = 50
 MAX_FILE_SIZE = f"{MAX_FILE_MB}mb"
+CACHE_SWEEP_EVERY = 15 * 60
+CACHE_MAX_AGE = 60 * 60
+"""Uploads and other temporary files are deleted an hour after they were made (checked every
+quarter of an hour), and all of them when the app restarts."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
 Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
@@ -36,7 +40,7 @@ def build_demo() -> gr.Blocks:
     teacher's Results page."""
     location = database_location()
     store = RatingStore(location.path)
-    with gr.Blocks(title=TITLE) as demo:
+    with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:
         gr.Navbar(main_page_name=MAIN_PAGE)
         gr.Markdown(INTRO)
         with gr.Accordion("How to read this", open=False):

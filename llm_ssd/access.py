@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from .limits import checked_api_key
 
 if TYPE_CHECKING:
     from .caption import CaptionSettings
@@ -32,6 +35,8 @@ NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 IPV4_BYTES = 4
 UNKNOWN_HOST = "the configured server"
 """How a URL without a readable host is named in messages."""
+USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#]*@")
+"""A URL's scheme, then any `user:password@` before the host (up to the authority's last @)."""
 
 
 def request_settings(
@@ -53,12 +58,17 @@ def request_settings(
 
     Unless the app is served to this machine only (`local`, see `served_locally`), a base URL
     the visitor typed must resolve to public addresses (`public_only`, checked when the caption
-    is asked for); the server's own base URL is always allowed."""
+    is asked for); the server's own base URL is always allowed, also as `shown_url` shows it.
+
+    A value out of bounds (`limits.py`) raises UsageError."""
+    checked_api_key(stripped(api_key))
     url = stripped(base_url)
+    if server.base_url and url == shown_url(server.base_url):
+        url = server.base_url  # the box shows it without its credentials
     chosen_model = stripped(model) or server.model
     changes: dict[str, Any] = {
         "model": chosen_model,
-        "temperature": server.temperature if temperature is None else float(temperature),
+        "temperature": server.temperature if temperature is None else temperature,
         "language": stripped(language) or server.language,
     }
     other_server = url != server.base_url
@@ -144,6 +154,11 @@ def host_of(url: str) -> str:
     if ":" in host:  # IPv6
         host = f"[{host}]"
     return f"{host}:{port}" if port else host
+
+
+def shown_url(url: str | None) -> str | None:
+    """A URL as it may be shown: without any `user:password@` (kept only for the request)."""
+    return USERINFO.sub(r"\1", url) if url else url
 
 
 def stripped(value: str | None) -> str | None:

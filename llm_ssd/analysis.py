@@ -19,6 +19,7 @@ from .audio import (
 from .features import features
 from .inference import load_model
 from .labels import EVENTS, PAQS, SCENES
+from .quiet import QUIET_WARNING, too_quiet
 from .result import Analysis
 
 
@@ -52,6 +53,8 @@ def analyze(
             f"The clip is {duration:.2f} s long; the model needs {NETWORK_MIN_DURATION:.2f} s, "
             "so it was looped to that length. Longer clips give more reliable results."
         )
+    if too_quiet(samples):
+        warnings.append(QUIET_WARNING)
     t_decoded = time.perf_counter()
 
     model = load_model(checkpoint, device)

@@ -2,7 +2,8 @@
 
 `stream_caption` never raises for a service failure: it yields the offline caption
 (`offline.py`) instead and says why in `CaptionStream.error`. The API key never leaves the
-request header.
+request header. Each request ends by its deadlines and caps whatever the server sends
+(`guard.py`), and closing the stream closes its connection.
 
 The settings come from the environment (`CaptionSettings.from_env`, in the order of sources of
 `sources.py`); what a visitor of the app may change, and which hosts a public app may reach, is
@@ -14,7 +15,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from http import HTTPStatus
@@ -24,10 +24,13 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 
-from .access import host_of, public_host_problem, stripped
+from .access import host_of, public_host_problem, shown_url, stripped
 from .errors import LLMSSDError
+from .guard import IDLE, RequestGuard, ResponseTooLarge
+from .limits import checked_base_url, checked_language, checked_model, checked_temperature
 from .offline import OFFLINE_SOURCE, offline_chunks
 from .prompt import DEFAULT_LANGUAGE, build_prompt
+from .quiet import said_too_quiet
 from .result import Analysis
 from .sources import router_source, server_router_settings, token_rejected_message
 
@@ -37,7 +40,18 @@ DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TEMPERATURE = 1.0
 DEFAULT_MAX_TOKENS = 250
 DEFAULT_TIMEOUT = 30.0
-"""Seconds to wait for the connection, the first token and each later piece of the answer."""
+"""Idle deadline: seconds to wait for the connection, the first piece of the answer and each
+later one."""
+DEFAULT_DEADLINE = 60.0
+"""Total deadline: seconds the whole answer may take, whatever the server sends meanwhile."""
+MAX_CAPTION_CHARS = 4000
+"""Characters of an answer kept at most (250 tokens are about 1,000 in English); the rest is cut
+off."""
+MAX_CAPTION_CHUNKS = 1000
+"""Stream events read at most (one per token is usual: 250)."""
+MAX_RESPONSE_BYTES = 1 << 20
+"""Bytes of a response read at most, whatever they hold (an answer at the caps above is far
+less): a server cannot fill the memory with one endless line."""
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "no-key"
 """Sent to a keyless server given by base URL: Ollama and co. ignore it, the client needs one."""
@@ -49,9 +63,16 @@ ENV_BASE_URL = "OPENAI_BASE_URL"
 ENV_MODEL = "LLM_SSD_MODEL"
 ENV_TIMEOUT = "LLM_SSD_TIMEOUT"
 ENV_LANGUAGE = "LLM_SSD_LANGUAGE"
+ENV_DEADLINE = "LLM_SSD_DEADLINE"
 
 REDIRECTS = range(HTTPStatus.MULTIPLE_CHOICES, HTTPStatus.BAD_REQUEST)
 """3xx: redirects, which the client does not follow."""
+
+_ENV_SECONDS = (
+    (ENV_TIMEOUT, "timeout", DEFAULT_TIMEOUT),
+    (ENV_DEADLINE, "deadline", DEFAULT_DEADLINE),
+)
+"""The deadlines read from the environment: variable, setting, default."""
 
 CUT_MARK = "…\n\n"
 """Separates a cut-off answer from the offline caption that follows it."""
@@ -67,6 +88,9 @@ class CaptionSettings:
     temperature: float = DEFAULT_TEMPERATURE
     max_tokens: int = DEFAULT_MAX_TOKENS
     timeout: float = DEFAULT_TIMEOUT
+    """The idle deadline, seconds."""
+    deadline: float = DEFAULT_DEADLINE
+    """The total deadline, seconds."""
     language: str = DEFAULT_LANGUAGE
     public_only: bool = False
     """Refuse a base URL whose host resolves to a loopback, private, link-local or otherwise
@@ -79,16 +103,24 @@ class CaptionSettings:
     """Whose Hugging Face token pays for a request through the router (`sources.TOKEN_OWNERS`),
     for the source line and messages; None for any other server."""
 
+    def __post_init__(self) -> None:
+        """Refuse values out of bounds (`limits.py`, a UsageError); the language as listed."""
+        checked_model(self.model)
+        checked_base_url(self.base_url)
+        object.__setattr__(self, "temperature", checked_temperature(self.temperature))
+        object.__setattr__(self, "language", checked_language(self.language))
+
     @classmethod
     def from_env(cls, **overrides: Any) -> CaptionSettings:
         """Settings from OPENAI_API_KEY, OPENAI_BASE_URL, LLM_SSD_MODEL, LLM_SSD_TIMEOUT and
-        LLM_SSD_LANGUAGE; without OpenAI settings, HF_TOKEN through the Hugging Face router
-        (`sources.server_router_settings`).
+        LLM_SSD_DEADLINE and LLM_SSD_LANGUAGE; without OpenAI settings, HF_TOKEN through the
+        Hugging Face router (`sources.server_router_settings`).
 
         Keyword overrides win over the environment; an override of None is ignored, so that
-        unset command-line options can be passed straight through. An LLM_SSD_TIMEOUT that is
-        not a positive number of seconds is not fatal: it is logged as a warning and the default
-        (30 s) is used, so that the command line and the app still start.
+        unset command-line options can be passed straight through. A deadline that is not a
+        positive number of seconds is not fatal: it is logged as a warning and the default is
+        used, so that the command line and the app still start. A model or base URL out of
+        bounds is a UsageError.
         """
         values: dict[str, Any] = {
             "api_key": stripped(os.environ.get(ENV_API_KEY)),
@@ -96,8 +128,9 @@ class CaptionSettings:
         }
         if model := stripped(os.environ.get(ENV_MODEL)):
             values["model"] = model
-        if timeout := stripped(os.environ.get(ENV_TIMEOUT)):
-            values["timeout"] = _timeout_from_env(timeout)
+        for name, field, default in _ENV_SECONDS:
+            if text := stripped(os.environ.get(name)):
+                values[field] = _seconds_from_env(name, text, default)
         if language := stripped(os.environ.get(ENV_LANGUAGE)):
             values["language"] = language
         server_llm = bool(values["api_key"] or values["base_url"])
@@ -124,6 +157,7 @@ class CaptionSettings:
     def __repr__(self) -> str:
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
         shown["api_key"] = "***" if self.api_key else None
+        shown["base_url"] = shown_url(self.base_url)
         text = f"CaptionSettings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
         return _scrub(text, self.api_key)  # also where a key was pasted into another field
 
@@ -185,6 +219,10 @@ class CaptionStream(Iterator[str]):
         self, analysis: Analysis, settings: CaptionSettings, api_key: str | None
     ) -> Iterator[str]:
         key = stripped(api_key) or settings.api_key
+        if said_too_quiet(analysis):  # nothing to describe: no LLM is asked
+            self.source = OFFLINE_SOURCE
+            yield from offline_chunks(analysis, settings.language)
+            return
         if settings.refusal:
             self.source, self.error = OFFLINE_SOURCE, settings.refusal
             log.warning("caption: %s", self.error)
@@ -232,7 +270,8 @@ def caption_text(
 
 
 def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) -> Iterator[str]:
-    """Text chunks from the chat server; raises CaptionFailure with a message for the person."""
+    """Text chunks from the chat server, within the deadlines and caps; raises CaptionFailure
+    with a message for the person. Closing it closes the connection."""
     base_url = settings.endpoint
     if not _is_http_url(base_url):
         raise CaptionFailure(
@@ -240,57 +279,108 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         )
     if settings.public_only and (problem := public_host_problem(base_url)):
         raise CaptionFailure(problem)
-    host = settings.host
     messages = build_prompt(analysis, settings.language)  # a bug here is no service failure
+    guard = RequestGuard(settings.deadline, settings.timeout, MAX_RESPONSE_BYTES)
     client = openai.OpenAI(
         api_key=key or PLACEHOLDER_KEY,
         base_url=base_url,
-        timeout=settings.timeout,
+        timeout=min(settings.timeout, settings.deadline),  # per read; the guard does the rest
         max_retries=MAX_RETRIES,
         # A redirect would lead past the address check (e.g. to 169.254.169.254): not followed.
-        http_client=openai.DefaultHttpxClient(follow_redirects=False),
+        http_client=openai.DefaultHttpxClient(
+            follow_redirects=False, event_hooks=guard.event_hooks()
+        ),
     )
-    deadline = time.monotonic() + settings.timeout
-    received = finished = False
+    reading = _Reading()
     try:
-        stream = client.chat.completions.create(
-            model=settings.model,
-            messages=messages,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            stream=True,
-        )
-        with stream:
-            for chunk in stream:
-                for choice in chunk.choices:
-                    if choice.delta is not None and choice.delta.content:
-                        received = True
-                        yield choice.delta.content
-                    finished = finished or choice.finish_reason is not None
-                if not received and time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("no token before the deadline")
-    except openai.APIStatusError as err:
-        raise CaptionFailure(_status_message(err.status_code, settings, host)) from None
-    except (openai.APITimeoutError, httpx.TimeoutException):
-        raise CaptionFailure(_timeout_message(received, host, settings.timeout)) from None
-    except openai.APIConnectionError:
-        if received:  # the client reports a connection lost mid-answer this way too
-            raise CaptionFailure(_cut_message(received, host)) from None
-        raise CaptionFailure(
-            f"Could not connect to the LLM server at {host}. Is it running?"
-        ) from None
-    except (httpx.TransportError, openai.APIError):
-        raise CaptionFailure(_cut_message(received, host)) from None
+        with guard:
+            yield from _read_answer(client, settings, messages, guard, reading)
     except Exception as err:
-        raise CaptionFailure(
-            f"The answer from {host} could not be read ({type(err).__name__})."
-        ) from None
+        raise CaptionFailure(_failure_message(err, guard, reading, settings)) from None
     finally:
         client.close()
-    if not received:
-        raise CaptionFailure(f"The model {settings.model} at {host} returned an empty answer.")
-    if not finished:
-        raise CaptionFailure(_cut_message(received, host))
+    if not reading.chars:
+        raise CaptionFailure(
+            f"The model {settings.model} at {settings.host} returned an empty answer."
+        )
+    if not reading.finished:
+        raise CaptionFailure(_cut_message(True, settings.host))
+
+
+@dataclass
+class _Reading:
+    """What has arrived of one answer so far."""
+
+    chars: int = 0
+    chunks: int = 0
+    finished: bool = False
+    overlong: str | None = None
+    """How the answer went past a cap ("was longer than 4000 characters"), if any."""
+
+
+def _read_answer(
+    client: openai.OpenAI,
+    settings: CaptionSettings,
+    messages: list[dict[str, str]],
+    guard: RequestGuard,
+    reading: _Reading,
+) -> Iterator[str]:
+    """The text of the streamed answer, up to `MAX_CAPTION_CHARS` characters and
+    `MAX_CAPTION_CHUNKS` stream events (past either: `_Overlong`)."""
+    stream = client.chat.completions.create(
+        model=settings.model,
+        messages=messages,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        stream=True,
+    )
+    with stream:
+        for chunk in stream:
+            reading.chunks += 1
+            if reading.chunks > MAX_CAPTION_CHUNKS:
+                reading.overlong = f"came in more than {MAX_CAPTION_CHUNKS} pieces"
+                raise _Overlong
+            for choice in chunk.choices:
+                text = choice.delta.content if choice.delta is not None else None
+                if text:
+                    guard.progress()
+                    kept = text[: MAX_CAPTION_CHARS - reading.chars]
+                    reading.chars += len(text)
+                    if kept:
+                        yield kept
+                    if reading.chars > MAX_CAPTION_CHARS:
+                        reading.overlong = f"was longer than {MAX_CAPTION_CHARS} characters"
+                        raise _Overlong
+                reading.finished = reading.finished or choice.finish_reason is not None
+
+
+class _Overlong(Exception):
+    """The answer went past a cap (`_Reading.overlong` says which)."""
+
+
+def _failure_message(
+    err: Exception, guard: RequestGuard, reading: _Reading, settings: CaptionSettings
+) -> str:
+    """Why the answer failed, in words for the person; what the guard saw comes first, as the
+    client reports a socket it shut as a broken connection."""
+    host, received = settings.host, reading.chars > 0
+    if guard.expired:
+        seconds = settings.timeout if guard.expired == IDLE else settings.deadline
+        return _timeout_message(received, host, seconds, guard.expired)
+    if reading.overlong:
+        return f"The answer from {host} {reading.overlong} and was cut off."
+    if guard.bytes_read > guard.max_bytes or isinstance(err, ResponseTooLarge):
+        size = MAX_RESPONSE_BYTES >> 10
+        return f"The answer from {host} was larger than {size} KiB and was cut off."
+    if isinstance(err, openai.APIStatusError):
+        return _status_message(err.status_code, settings, host)
+    if isinstance(err, (openai.APITimeoutError, httpx.TimeoutException)):
+        return _timeout_message(received, host, min(settings.timeout, settings.deadline))
+    if isinstance(err, openai.APIConnectionError) and not received:
+        return f"Could not connect to the LLM server at {host}. Is it running?"
+    if isinstance(err, (httpx.TransportError, openai.APIError)):
+        return _cut_message(received, host)  # a connection lost mid-answer is reported so too
+    return f"The answer from {host} could not be read ({type(err).__name__})."
 
 
 def _status_message(status: int, settings: CaptionSettings, host: str) -> str:
@@ -320,10 +410,12 @@ def _status_message(status: int, settings: CaptionSettings, host: str) -> str:
     return f"The LLM server at {host} refused the request ({status})."
 
 
-def _timeout_message(received: bool, host: str, timeout: float) -> str:
-    if received:
-        return f"The answer from {host} stalled for more than {timeout:g} s and was cut off."
-    return f"No answer from {host} within {timeout:g} s."
+def _timeout_message(received: bool, host: str, seconds: float, which: str = IDLE) -> str:
+    if not received:
+        return f"No answer from {host} within {seconds:g} s."
+    if which == IDLE:
+        return f"The answer from {host} stalled for more than {seconds:g} s and was cut off."
+    return f"The answer from {host} took longer than {seconds:g} s and was cut off."
 
 
 def _cut_message(received: bool, host: str) -> str:
@@ -332,20 +424,17 @@ def _cut_message(received: bool, host: str) -> str:
     return f"The connection to {host} broke before any answer arrived."
 
 
-def _timeout_from_env(text: str) -> float:
+def _seconds_from_env(name: str, text: str, default: float) -> float:
     try:
-        timeout = float(text)
+        seconds = float(text)
     except ValueError:
-        timeout = math.nan
-    if math.isfinite(timeout) and timeout > 0:
-        return timeout
+        seconds = math.nan
+    if math.isfinite(seconds) and seconds > 0:
+        return seconds
     log.warning(
-        "%s=%r is not a positive number of seconds; using the default, %g s.",
-        ENV_TIMEOUT,
-        text,
-        DEFAULT_TIMEOUT,
+        "%s=%r is not a positive number of seconds; using the default, %g s.", name, text, default
     )
-    return DEFAULT_TIMEOUT
+    return default
 
 
 def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:

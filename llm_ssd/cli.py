@@ -12,8 +12,12 @@ from typing import IO, Any
 
 from .audio import MAX_DURATION
 from .errors import LLMSSDError, UsageError
+from .output import check_output, record_file, where
 from .result import flat_record, record_template
 from .weights import DEFAULT_CHECKPOINT, available_checkpoints, fetch, weights_dir
+
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 def csv_columns(caption: bool) -> list[str]:
@@ -33,6 +37,7 @@ class RecordWriter:
 
     def __init__(self, out: IO[str], fmt: str, caption: bool) -> None:
         self.out, self.fmt = out, fmt
+        self.count = 0
         columns = csv_columns(caption)
         self.csv = csv.DictWriter(out, columns, extrasaction="ignore") if fmt == "csv" else None
         if self.csv:
@@ -44,6 +49,7 @@ class RecordWriter:
         else:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.out.flush()
+        self.count += 1
 
 
 def describe_one(
@@ -69,39 +75,48 @@ def make_captioner(language: str | None = None) -> Callable[[Any], dict]:
 
 
 def describe(args: argparse.Namespace) -> int:
-    """Analyse every file; a bad file is reported and skipped. Exit 1 if any failed."""
-    from tqdm import tqdm
-
+    """Analyse every file; a bad file is reported and skipped. Exit 1 if any failed, 130 on
+    Ctrl-C, saying how many records were kept and where."""
     from .inference import load_model
 
+    check_output(args.output, args.files)  # before any file is opened
     load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
     captioner = make_captioner(args.language) if args.caption else None
-    failed: list[str] = []
+    writer: RecordWriter | None = None
     try:
-        out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
-    try:
-        writer = RecordWriter(out, args.format, args.caption)
-        for path in tqdm(args.files, desc="describing", unit="clip", disable=None, file=sys.stderr):
-            try:
-                record = describe_one(path, args.checkpoint, args.max_duration, captioner)
-            except LLMSSDError as exc:
-                record = {"source": path, "error": str(exc)}
-            except Exception as exc:  # a bug must not cost the rest of the batch
-                record = {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
-            if "error" in record:
-                failed.append(path)
-                tqdm.write(f"error: {path}: {record['error']}", file=sys.stderr)
-            writer.write(record)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        with record_file(args.output) as out:
+            writer = RecordWriter(out, args.format, args.caption)
+            failed = describe_files(args, writer, captioner)
+    except KeyboardInterrupt:
+        kept = writer.count if writer else 0
+        print(f"interrupted: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
+        return INTERRUPTED
     if failed:
         print(
             f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
         )
     return 1 if failed else 0
+
+
+def describe_files(
+    args: argparse.Namespace, writer: RecordWriter, captioner: Callable[[Any], dict] | None
+) -> list[str]:
+    """Write each file's record (an `error` one for a file that failed); the failed files."""
+    from tqdm import tqdm
+
+    failed: list[str] = []
+    for path in tqdm(args.files, desc="describing", unit="clip", disable=None, file=sys.stderr):
+        try:
+            record = describe_one(path, args.checkpoint, args.max_duration, captioner)
+        except LLMSSDError as exc:
+            record = {"source": path, "error": str(exc)}
+        except Exception as exc:  # a bug must not cost the rest of the batch
+            record = {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+        if "error" in record:
+            failed.append(path)
+            tqdm.write(f"error: {path}: {record['error']}", file=sys.stderr)
+        writer.write(record)
+    return failed
 
 
 def weights_command(args: argparse.Namespace) -> int:
@@ -324,6 +339,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     except LLMSSDError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

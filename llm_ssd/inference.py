@@ -14,7 +14,14 @@ import torch
 from .errors import UsageError
 from .labels import PAQS
 from .model import SoundAQnet
-from .weights import load_checkpoint, load_norm_stats, norm_stats_path, resolve_checkpoint
+from .weights import (
+    CHECKPOINT_HINT,
+    WeightsError,
+    load_checkpoint,
+    load_norm_stats,
+    norm_stats_path,
+    resolve_checkpoint,
+)
 
 
 def normalise(
@@ -65,10 +72,31 @@ def resolve_device(device: str | None) -> str:
 
 
 def model_from_checkpoint(path: Path) -> tuple[SoundAQnet, dict[str, np.ndarray]]:
-    """A SoundAQnet holding a checkpoint's weights (strict), and its normalisation statistics."""
+    """A SoundAQnet holding a checkpoint's weights (strict), and its normalisation statistics.
+    Weights that do not fit SoundAQnet are a WeightsError saying how."""
     model = SoundAQnet()
-    model.load_state_dict(load_checkpoint(path), strict=True)
+    state = load_checkpoint(path)
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError:
+        problem = f"{path} is not a SoundAQnet checkpoint ({misfit(model, state)})"
+        raise WeightsError(f"{problem}: {CHECKPOINT_HINT}") from None
     return model, load_norm_stats(norm_stats_path(path))
+
+
+def misfit(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> str:
+    """How a state_dict does not fit a model: weights missing, unknown, or of another shape."""
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unknown = [k for k in state if k not in expected]
+    reshaped = [k for k in expected if k in state and state[k].shape != expected[k].shape]
+    kinds = (
+        ("missing weights", missing),
+        ("unexpected weights", unknown),
+        ("weights of another shape", reshaped),
+    )
+    found = [f"{len(names)} {what}, e.g. {names[0]!r}" for what, names in kinds if names]
+    return "; ".join(found) or "its weights do not fit"
 
 
 def load_model(checkpoint: str | Path | None = None, device: str | None = None) -> LoadedModel:

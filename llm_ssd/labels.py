@@ -118,9 +118,45 @@ LANGUAGES: tuple[str, ...] = (
     "Turkish",
     "Arabic",
     "Hindi",
+    "Bengali",
+    "Brazilian Portuguese",
+    "Bulgarian",
+    "Catalan",
+    "Croatian",
+    "Czech",
+    "Danish",
+    "Estonian",
+    "Finnish",
+    "Greek",
+    "Hebrew",
+    "Hungarian",
+    "Icelandic",
+    "Indonesian",
+    "Irish",
+    "Latvian",
+    "Lithuanian",
+    "Malay",
+    "Norwegian",
+    "Persian",
+    "Romanian",
+    "Scottish Gaelic",
+    "Serbian",
+    "Simplified Chinese",
+    "Slovak",
+    "Slovenian",
+    "Swahili",
+    "Swiss German",
+    "Tagalog",
+    "Tamil",
+    "Thai",
+    "Traditional Chinese",
+    "Ukrainian",
+    "Urdu",
+    "Vietnamese",
+    "Welsh",
 )
-"""Common caption languages, offered in the app's list (any other may be typed); the first is
-the default."""
+"""Caption languages offered in the app's list, the common ones first (the first is the default).
+A visitor may type any other one-word name (`limits.checked_language`)."""
 DEFAULT_LANGUAGE = LANGUAGES[0]
-MAX_LANGUAGE_CHARS = 40
+MAX_LANGUAGE_CHARS = 24
 """The longest language name a visitor may type."""

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from .labels import DEFAULT_LANGUAGE, EVENTS, PAQ_OPPOSITES, PAQS, Likert
 from .offline_phrases import PHRASES
 from .prompt import select_events
+from .quiet import said_too_quiet
 from .result import Analysis
 
 OFFLINE_SOURCE = "offline template"
@@ -51,12 +52,15 @@ class Feeling(NamedTuple):
 
 def offline_caption(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> str:
     """A deterministic caption of `analysis`, in `language` where a phrase table has it, else
-    in English with a note saying so."""
+    in English with a note saying so; for a clip too quiet to describe, only that."""
     table = offline_language(language)
-    sentences = [
-        events_sentence(analysis, table or DEFAULT_LANGUAGE),
-        feelings_sentence(analysis.paq, table or DEFAULT_LANGUAGE),
-    ]
+    if said_too_quiet(analysis):
+        sentences = [phrase(table or DEFAULT_LANGUAGE, "too_quiet")]
+    else:
+        sentences = [
+            events_sentence(analysis, table or DEFAULT_LANGUAGE),
+            feelings_sentence(analysis.paq, table or DEFAULT_LANGUAGE),
+        ]
     if table is None:
         sentences.append(english_only_note())
     return phrase(table or DEFAULT_LANGUAGE, "sentence_gap").join(sentences)

@@ -11,7 +11,8 @@ Keys of a table:
 - "feels" (`{feelings}`) and "neutral": the second sentence;
 - "very", "rather": a quality's degree (`{quality}`);
 - "and", "feelings_and", "list_sep": how lists of sounds and of feelings are joined;
-- "sentence_gap": what goes between sentences.
+- "sentence_gap": what goes between sentences;
+- "too_quiet": the whole caption of a clip too quiet to describe.
 
 A new sentence is a new key: written in English first, it is used in English for the other
 languages until they have it (`offline.phrase`)."""
@@ -55,6 +56,7 @@ ENGLISH: dict[str, Any] = {
     "feelings_and": " and ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": "This clip is too quiet to describe: there is nothing to hear in it.",
 }
 
 GERMAN: dict[str, Any] = {
@@ -103,6 +105,9 @@ GERMAN: dict[str, Any] = {
     "feelings_and": " und ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": (
+        "Diese Aufnahme ist zu leise, um sie zu beschreiben: Es ist nichts darin zu hören."
+    ),
 }
 
 FRENCH: dict[str, Any] = {
@@ -151,6 +156,7 @@ FRENCH: dict[str, Any] = {
     "feelings_and": " et ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": "Cet extrait est trop silencieux pour être décrit : on n'y entend rien.",
 }
 
 SPANISH: dict[str, Any] = {
@@ -199,6 +205,7 @@ SPANISH: dict[str, Any] = {
     "feelings_and": " y ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": "Este clip es demasiado silencioso para describirlo: no se oye nada en él.",
 }
 
 DUTCH: dict[str, Any] = {
@@ -247,6 +254,7 @@ DUTCH: dict[str, Any] = {
     "feelings_and": " en ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": "Deze opname is te stil om te beschrijven: er is niets in te horen.",
 }
 
 ITALIAN: dict[str, Any] = {
@@ -295,6 +303,9 @@ ITALIAN: dict[str, Any] = {
     "feelings_and": " e ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": (
+        "Questa registrazione è troppo silenziosa per essere descritta: non vi si sente nulla."
+    ),
 }
 
 PORTUGUESE: dict[str, Any] = {
@@ -343,6 +354,7 @@ PORTUGUESE: dict[str, Any] = {
     "feelings_and": " e ",
     "list_sep": ", ",
     "sentence_gap": " ",
+    "too_quiet": "Este clipe é demasiado silencioso para ser descrito: não se ouve nada nele.",
 }
 
 CHINESE: dict[str, Any] = {
@@ -391,6 +403,7 @@ CHINESE: dict[str, Any] = {
     "feelings_and": "而且",
     "list_sep": "、",
     "sentence_gap": "",
+    "too_quiet": "这段录音太安静，无法描述：里面听不到任何声音。",
 }
 
 PHRASES: dict[str, dict[str, Any]] = {

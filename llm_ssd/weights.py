@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +56,10 @@ NORM_SUFFIX = ".norm.npz"
 WEIGHTS_ENV = "LLM_SSD_WEIGHTS"
 FETCH_COMMAND = "llm-ssd weights fetch"
 PIP_TIMEOUT = 600
+CHECKPOINT_HINT = (
+    "use a published checkpoint or one written by `llm-ssd train fit` (a file of torch.save "
+    "holding a state_dict of tensors)."
+)
 
 
 class WeightsError(LLMSSDError, RuntimeError):
@@ -184,7 +189,11 @@ def ensure_published() -> None:
 
 def available_checkpoints() -> list[str]:
     """The published checkpoints, then any other `*.pth` in the weights directory."""
-    local = sorted(p.name for p in weights_dir().glob("*.pth") if p.name not in CHECKPOINT_SHA256)
+    local = sorted(
+        p.name
+        for p in weights_dir().glob("*.pth")
+        if p.name not in CHECKPOINT_SHA256 and p.is_file()
+    )
     return [*CHECKPOINT_SHA256, *local]
 
 
@@ -212,17 +221,26 @@ def resolve_checkpoint(checkpoint: str | os.PathLike[str] | None) -> Path:
 
 
 def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
-    """The state_dict of a checkpoint; a published one is verified against its sha256 first."""
-    data = path.read_bytes()
+    """The state_dict of a checkpoint; a published one is verified against its sha256 first.
+    A file that cannot be read, or holds no state_dict of tensors, is a WeightsError saying so."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WeightsError(f"cannot read the checkpoint {path}: {exc.strerror}") from None
     expected = CHECKPOINT_SHA256.get(path.name)
     if expected is not None and sha256(data) != expected:
         raise WeightsError(
             f"{path} does not match the published sha256: delete it and run `{FETCH_COMMAND}`"
         )
-    loaded = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    try:
+        with warnings.catch_warnings():  # e.g. about its pickle protocol: the message says it
+            warnings.simplefilter("ignore")
+            loaded = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception:  # torch raises UnpicklingError, EOFError, RuntimeError... for a bad file
+        loaded = None
     state = loaded.get("state_dict", loaded) if isinstance(loaded, dict) else None
-    if not isinstance(state, dict):
-        raise WeightsError(f"{path} holds no state_dict")
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise WeightsError(f"{path} is not a checkpoint: {CHECKPOINT_HINT}")
     return state
 
 

@@ -25,6 +25,7 @@ ENV = (
     "HF_TOKEN",
     "LLM_SSD_HF_BASE_URL",
     "LLM_SSD_HF_MODEL",
+    "LLM_SSD_DEADLINE",
     "GRADIO_SERVER_NAME",
     "GRADIO_SHARE",
     "SPACE_ID",

@@ -11,11 +11,17 @@ status with an OpenAI-style error body (the 401 body echoes the bearer token, as
 server might); "hang" reads the request and never answers; "stall" sends the headers and then
 nothing; "cut" streams the first `cut_after` chunks and drops the connection; "empty" streams a
 completion without any text; "redirect" answers 307 with `Location: redirect_to` (another
-server's chat-completions URL, say).
+server's chat-completions URL, say). Servers that never finish, until the client goes away or the
+server stops: "keepalive" sends the headers, then an SSE comment line every `keepalive_every`
+seconds and never any text; "drip" streams one word of `text` every `chunk_delay` seconds, over
+and over; "flood" sends one endless `data:` line as fast as the client reads it.
+
+`disconnects` lists when (time.monotonic()) the server found a connection closed by the client.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -28,12 +34,30 @@ DEFAULT_TEXT = (
 )
 HANG_LIMIT = 60.0
 """Seconds a hanging request is held at most (released at once when the server stops)."""
+KEEPALIVE_EVERY = 0.2
+"""Seconds between the SSE comment lines of the "keepalive" mode."""
+FLOOD_PIECE = 1 << 16
+"""Bytes per write of the "flood" mode."""
+ENDLESS = ("keepalive", "drip", "flood")
+CLIENT_GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 
 class FakeOpenAI:
     """An OpenAI-compatible chat server on 127.0.0.1 with a random free port, in a thread."""
 
-    MODES = ("ok", "401", "402", "429", "500", "hang", "stall", "cut", "empty", "redirect")
+    MODES = (
+        "ok",
+        "401",
+        "402",
+        "429",
+        "500",
+        "hang",
+        "stall",
+        "cut",
+        "empty",
+        "redirect",
+        *ENDLESS,
+    )
 
     def __init__(
         self,
@@ -44,6 +68,7 @@ class FakeOpenAI:
         cut_after: int = 3,
         model: str = "fake-model",
         redirect_to: str = "",
+        keepalive_every: float = KEEPALIVE_EVERY,
     ):
         if mode not in self.MODES:
             raise ValueError(f"mode must be one of {self.MODES}, not {mode!r}")
@@ -54,6 +79,9 @@ class FakeOpenAI:
         self.cut_after = cut_after
         self.model = model
         self.redirect_to = redirect_to
+        self.keepalive_every = keepalive_every
+        self.disconnects: list[float] = []
+        """When the server found a connection closed by the client (time.monotonic())."""
         self.requests: list[dict[str, Any]] = []
         """Each request received: {"path", "headers" (lower-case names), "body" (parsed JSON)}."""
         self._stop = threading.Event()
@@ -147,7 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
             fake._stop.wait(HANG_LIMIT)
             self.close_connection = True
         else:
-            self._stream(mode)
+            try:
+                self._stream(mode)
+            except CLIENT_GONE:
+                fake.disconnects.append(time.monotonic())
+                self.close_connection = True
 
     def _error(self, status: int) -> None:
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -178,6 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
             fake._stop.wait(HANG_LIMIT)
             self.close_connection = True
             return
+        if mode in ENDLESS:
+            self._endless(mode)
+            return
         self._event(_chunk(fake.model, {"role": "assistant", "content": ""}))
         pieces = [] if mode == "empty" else fake.text_chunks()
         for i, piece in enumerate(pieces):
@@ -191,6 +226,26 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _endless(self, mode: str) -> None:
+        """Keep the stream open until the client goes away (CLIENT_GONE) or the server stops."""
+        fake = self.fake
+        words = fake.text.split(" ")
+        if mode == "flood":
+            self._send(b'data: {"choices": [{"index": 0, "delta": {"content": "')
+        end = time.monotonic() + HANG_LIMIT
+        for i in itertools.count():
+            if fake._stop.is_set() or time.monotonic() > end:
+                self.close_connection = True
+                return
+            if mode == "keepalive":
+                self._send(b": keep-alive\n\n")
+                fake._stop.wait(fake.keepalive_every)
+            elif mode == "drip":
+                self._event(_chunk(fake.model, {"content": words[i % len(words)] + " "}))
+                fake._stop.wait(fake.chunk_delay)
+            else:
+                self._send(b"a" * FLOOD_PIECE)
 
     def _event(self, data: dict[str, Any]) -> None:
         self._send(f"data: {json.dumps(data)}\n\n".encode())

@@ -320,3 +320,23 @@ def test_compare_tab_shows_two_clips_and_the_difference(page, good_clip):
     circumplex = page.get_by_test_id("matplotlib").nth(1)
     circumplex.scroll_into_view_if_needed()
     screenshots(page, "06-compare", circumplex)
+
+
+def test_a_silent_clip_is_said_too_quiet_in_a_toast_and_the_caption(page, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from llm_ssd.quiet import QUIET_CAPTION, QUIET_WARNING
+
+    silent = tmp_path / "silence.wav"
+    sf.write(silent, np.zeros(16000 * 3, np.float32), 16000)
+    upload(page, silent)
+    page.get_by_role("button", name="Describe").click()
+    toast = page.get_by_test_id("toast-body").filter(has_text="too quiet to describe")
+    expect(toast).to_be_visible(timeout=ANALYSIS_MS)
+    expect(toast.get_by_test_id("toast-text")).to_have_text(QUIET_WARNING)
+    expect(caption_source(page)).to_have_text("Caption from: offline template", timeout=ANALYSIS_MS)
+    assert caption_box(page).input_value() == QUIET_CAPTION
+    expect(page.get_by_test_id("label-output-value")).not_to_be_empty()  # predictions kept
+    toast.evaluate(SETTLED)
+    screenshot(page, "07-silent-clip", full_page=False)

@@ -6,8 +6,11 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
@@ -196,3 +199,68 @@ def test_caption_language_from_the_environment(tmp_path):
     done = run_cli("describe", noise_clip(tmp_path), "--caption", env={"LLM_SSD_LANGUAGE": "fr"})
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["caption"].startswith(("Dans ", "Sur "))
+
+
+def test_an_output_that_is_an_input_is_refused_and_left_intact(tmp_path):
+    clip = noise_clip(tmp_path)
+    before = Path(clip).read_bytes()
+    alias = tmp_path / "alias.wav"
+    os.link(clip, alias)
+    for output in (clip, str(tmp_path / "." / "noise.wav"), str(alias)):
+        done = run_cli("describe", clip, "--output", output)
+        assert done.returncode == 1
+        assert f"--output {output} would overwrite the input {clip}" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert Path(clip).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alias.wav", "noise.wav"]
+
+
+def test_records_replace_an_earlier_output_only_when_the_run_ends(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier results\n")
+    done = run_cli("describe", noise_clip(tmp_path), noise_clip(tmp_path), "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["scene"] for line in out.read_text().splitlines()]
+    assert len(out.read_text().splitlines()) == 2
+    assert not (tmp_path / "out.jsonl.partial").exists()
+
+
+def test_an_earlier_partial_file_is_never_overwritten(tmp_path):
+    partial = tmp_path / "out.csv.partial"
+    partial.write_text("records of an interrupted run\n")
+    done = run_cli("describe", noise_clip(tmp_path), "--output", str(tmp_path / "out.csv"))
+    assert done.returncode == 1
+    assert f"{partial} holds the records of an earlier, interrupted run" in done.stderr
+    assert partial.read_text() == "records of an interrupted run\n"
+
+
+def test_ctrl_c_keeps_the_finished_records_and_says_where(tmp_path):
+    out, partial = tmp_path / "out.jsonl", tmp_path / "out.jsonl.partial"
+    out.write_text("earlier results\n")
+    clips = [noise_clip(tmp_path)] * 3
+    with FakeOpenAI(chunks=8, chunk_delay=0.5) as server:  # 4 s per caption
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+        env["OPENAI_BASE_URL"] = server.base_url
+        cmd = [sys.executable, "-m", "llm_ssd", "describe", *clips, "--caption"]
+        process = subprocess.Popen(
+            [*cmd, "--output", str(out)], env=env, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (partial.exists() and partial.read_text()):
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1] == f"interrupted: 1 record(s) kept in {partial}"
+    assert "Traceback" not in stderr
+    (record,) = [json.loads(line) for line in partial.read_text().splitlines()]
+    assert record["caption"] == server.text and record["source"] == clips[0]
+    assert out.read_text() == "earlier results\n"
+
+
+def test_a_caption_setting_out_of_bounds_is_a_usage_error(tmp_path):
+    done = run_cli("describe", noise_clip(tmp_path), "--caption", env={"LLM_SSD_MODEL": "m" * 200})
+    assert done.returncode == 1
+    assert "error: The model name must be 1 to 128 characters" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

