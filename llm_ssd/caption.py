@@ -190,7 +190,7 @@ class CaptionStream(Iterator[str]):
     """
 
     def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None) -> None:
-        self.source = _describe_source(settings, api_key)
+        self.source = describe_source(settings, api_key)
         self.error: str | None = None
         self._parts: list[str] = []
         self._chunks = self._generate(analysis, settings, api_key)
@@ -249,6 +249,17 @@ class CaptionStream(Iterator[str]):
         else:
             self.source = OFFLINE_SOURCE
         yield from offline_chunks(analysis, settings.language)
+
+
+def caption_status(settings: CaptionSettings, sign_in: bool = False) -> str:
+    """One line for the page, before any clip: whether an AI writes the caption, and which."""
+    if settings.online:
+        return f"AI caption: **on**, written by {describe_source(settings)}."
+    how = "sign in with Hugging Face or enter" if sign_in else "enter"
+    return (
+        "AI caption: **off** on this server, so the offline template writes the caption (and "
+        f"says so). To turn it on, {how} an API key under Advanced settings."
+    )
 
 
 def stream_caption(
@@ -437,7 +448,9 @@ def _seconds_from_env(name: str, text: str, default: float) -> float:
     return default
 
 
-def _describe_source(settings: CaptionSettings, api_key: str | None) -> str:
+def describe_source(settings: CaptionSettings, api_key: str | None = None) -> str:
+    """Who writes a caption with these settings: "model M via host", the Hugging Face router,
+    or the offline template."""
     if settings.refusal or not (stripped(api_key) or settings.online):
         return OFFLINE_SOURCE
     if settings.token_owner:

@@ -16,11 +16,11 @@ PANEL_LINES: dict[str, str] = {
     "more eventful. The coloured dots and ellipses are real places, as the people there rated "
     "them.",
     "events": "How sure the model is (0 to 1) that each of 15 kinds of sound is in the clip. Blue "
-    "ones are used in the caption.",
+    "ones go to the caption writer, which may name only the clearest (birds, not animals).",
     "mel": "The sound's energy over time (left to right) and pitch (low at the bottom, high at "
     "the top): the brighter, the stronger.",
-    "loudness": "How loud the clip seems from moment to moment, in sones. N5 is the loudness it "
-    "goes above only 5 % of the time: its loud moments.",
+    "loudness": "How loud the clip seems over time, in sones. N5: exceeded only 5 % of the time. "
+    "A phone is not calibrated: compare its sones only within one recording.",
     "compare_paq": "The 8 feelings for clip A and clip B, one on top of the other.",
     "compare_circumplex": "Both clips on one map of pleasant × eventful, with the real places "
     "behind them.",

@@ -37,6 +37,9 @@ MEL_CMAP = "magma"
 MEL_DYNAMIC_RANGE = 80.0
 """dB shown below the clip's maximum; quieter bins share the darkest colour."""
 MEL_TICKS_HZ = (100, 500, 1000, 2000, 4000, 8000)
+QUADRANT_COLOUR = "#595959"
+"""The circumplex's quadrant words: 7:1 contrast on white, quieter than black."""
+PLACEHOLDER_COLOUR = "#595959"
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
 RADAR_ORDER: tuple[str, ...] = tuple(sorted(PAQS, key=PAQ_ANGLES.__getitem__))
@@ -130,7 +133,7 @@ def events_figure(analysis: Analysis) -> Figure:
     ax.bar_label(bars, labels=[f"{p:.2f}" for _, p in items], padding=2, fontsize="small")
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("probability")
-    ax.set_title("Sound events (blue: used in the caption)", fontsize="medium")
+    ax.set_title("Sound events (blue: passed on to the caption writer)", fontsize="medium")
     return fig
 
 
@@ -193,7 +196,7 @@ def _circumplex_frame(ax) -> None:
     ax.axhline(0, color="#bbbbbb", linewidth=1)
     ax.axvline(0, color="#bbbbbb", linewidth=1)
     for (x, y), text in QUADRANTS.items():
-        ax.text(x, y, text, ha="center", va="center", color="#999999", style="italic")
+        ax.text(x, y, text, ha="center", va="center", color=QUADRANT_COLOUR, style="italic")
     ax.set_xlim(-1.05, 1.05)
     ax.set_ylim(-1.05, 1.05)
     ax.set_aspect("equal")
@@ -437,4 +440,14 @@ def ratings_figure(summaries: Sequence[SourceSummary]) -> Figure:
     ax.set_ylabel("mean score")
     ax.set_title(f"Ratings per caption source ({OVERALL_FORMULA})", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")
+    return fig
+
+
+def placeholder_figure(text: str, size: tuple[float, float] = WIDE) -> Figure:
+    """An empty panel saying what it will hold, shown before the first clip."""
+    fig = _figure(size)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, color=PLACEHOLDER_COLOUR,
+            fontsize="large", transform=ax.transAxes)  # fmt: skip
     return fig

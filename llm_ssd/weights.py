@@ -187,6 +187,17 @@ def ensure_published() -> None:
         fetch()
 
 
+def checkpoint_label(name: str) -> str:
+    """A checkpoint's plain name for the page: "SoundAQnet (default)", "SoundAQnet variant 2"
+    (the published ones, in order), or a trained one's file name."""
+    published = list(CHECKPOINT_SHA256)
+    if name == DEFAULT_CHECKPOINT:
+        return "SoundAQnet (default)"
+    if name in published:
+        return f"SoundAQnet variant {published.index(name) + 1}"
+    return f"your checkpoint {Path(name).stem}"
+
+
 def available_checkpoints() -> list[str]:
     """The published checkpoints, then any other `*.pth` in the weights directory."""
     local = sorted(

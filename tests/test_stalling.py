@@ -165,14 +165,19 @@ def test_closing_the_stream_closes_the_connection(analysis):
 
 
 def test_the_app_closes_the_connection_when_its_visitor_goes_away(monkeypatch, analysis):
-    app = pytest.importorskip("app")
-    monkeypatch.setattr(app, "analyze", lambda *args, **kwargs: analysis)
-    monkeypatch.setattr(app.plots, "all_figures", lambda a: [None] * 5)
+    from dataclasses import fields
+
+    from matplotlib.figure import Figure
+
+    page = pytest.importorskip("ui.describe")
+    monkeypatch.setattr(page, "analyze", lambda *args, **kwargs: analysis)
+    monkeypatch.setattr(page.plots, "all_figures", lambda a: [Figure() for _ in range(5)])
     monkeypatch.setenv("LLM_SSD_DEADLINE", "30")
     with FakeOpenAI(mode="drip", chunk_delay=0.1) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        out = app.Outputs(*(object() for _ in range(9)))
-        updates = app.describe(out, "clip.wav", base_url=server.base_url)
+        out = page.Outputs(*(object() for _ in fields(page.Outputs)))
+        tab = page.DescribeTab(out, store=None)  # no caption gets as far as being rated
+        updates = tab.describe("clip.wav", base_url=server.base_url)
         for update in updates:
             if len(update.get(out.caption, "").split()) >= 3:
                 break  # the caption is streaming

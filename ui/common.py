@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from gradio.components.plot import PlotData
+from gradio.processing_utils import encode_plot_to_base64
+from matplotlib.figure import Figure
 
 from llm_ssd import guide
 
@@ -39,3 +42,21 @@ def example_clips(
             label=label,
             cache_examples=False,
         )
+
+
+PLOT_FORMAT = "webp"
+"""How figures travel to the browser (gr.Plot's default)."""
+
+
+class DescribedPlotData(PlotData):
+    """A matplotlib figure for gr.Plot with a text alternative: the browser shows `chart` in
+    the image's alt text (Gradio's own figures leave it "undefined")."""
+
+    chart: str = ""
+
+
+def described(figure: Figure, text: str) -> DescribedPlotData:
+    """A figure with its text alternative, ready for a gr.Plot output. The browser appends
+    "plot visualising provided data" to the text."""
+    plot = encode_plot_to_base64(figure, PLOT_FORMAT)
+    return DescribedPlotData(type="matplotlib", plot=plot, chart=f"{text.rstrip('.')} —")

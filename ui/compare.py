@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 
 from llm_ssd import plots
+from llm_ssd.alt_text import circumplex_text, events_text, paq_text
 from llm_ssd.analysis import analyze
 from llm_ssd.compare import describe_difference, scenes_line
 from llm_ssd.errors import LLMSSDError
+from llm_ssd.result import Analysis
 from llm_ssd.weights import DEFAULT_CHECKPOINT
 
-from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, example_clips, panel_line
+from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, described, example_clips, panel_line
 
 COMPARE_EXAMPLES = {
     ("real_birds.flac", "real_dcase_scene.flac"): "Real recordings: birds (A), busy place (B)",
 }
 """The example pairs of the Compare tab."""
+
+
+def both(text: Callable[[Analysis], str], a: Analysis, b: Analysis) -> str:
+    """A text alternative of a figure of two clips."""
+    return f"Clip A: {text(a)} Clip B: {text(b)}"
 
 
 def compare(
@@ -39,9 +47,11 @@ def compare(
     sentence = describe_difference(a, b)
     return (
         f"### {sentence}\n{scenes_line(a, b)}",
-        plots.paq_figure(a, b),
-        plots.circumplex_figure(a, b),
-        plots.events_pair_figure(a, b),
+        described(plots.paq_figure(a, b), f"A: {paq_text(a)} B: {paq_text(b)}"),
+        described(
+            plots.circumplex_figure(a, b), f"A: {circumplex_text(a)} B: {circumplex_text(b)}"
+        ),
+        described(plots.events_pair_figure(a, b), f"A: {events_text(a)} B: {events_text(b)}"),
         {"difference": sentence, "A": a.to_dict(), "B": b.to_dict()},
     )
 

@@ -4,25 +4,30 @@ LLM settings a visitor may change."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from matplotlib.figure import Figure
 
 from llm_ssd import limits, plots
 from llm_ssd.access import served_locally, shown_url
+from llm_ssd.alt_text import figure_texts
 from llm_ssd.analysis import analyze
-from llm_ssd.caption import Caption, CaptionSettings, stream_caption
+from llm_ssd.caption import Caption, CaptionSettings, caption_status, stream_caption
 from llm_ssd.errors import LLMSSDError
+from llm_ssd.export import write_figures, write_record
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.places import nearest_markdown
 from llm_ssd.ratings import DatabaseLocation, RatingStore
 from llm_ssd.result import Analysis
 from llm_ssd.sources import router_from_env, sign_in_available, source_order, visitor_settings
-from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints
+from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
 
-from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, example_clips, panel_line
+from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, described, example_clips, panel_line
 from .rating import BLIND_NOTE, blind_pair, build_rating, register, wire_rating
 
 EXAMPLES = {
@@ -54,6 +59,8 @@ class Outputs:
     caption_id: gr.Textbox
     """The id to rate the caption by (caption A in blind mode), through the `rate` endpoint."""
     caption_b_id: gr.Textbox
+    downloads: gr.File
+    """The figures as PNG and the record as CSV and JSON, once the caption is done."""
     record: gr.JSON
     caption: gr.Textbox
     caption_source: gr.Markdown
@@ -61,14 +68,13 @@ class Outputs:
     def all(self) -> list[gr.components.Component]:
         return [getattr(self, f.name) for f in fields(self)]
 
-    def figures(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
-        return dict(
-            zip(
-                (self.mel, self.loudness, self.events, self.paq, self.circumplex),
-                plots.all_figures(analysis),
-                strict=True,
-            )
-        )
+    def figures(
+        self, analysis: Analysis, figures: Sequence[Figure]
+    ) -> dict[gr.components.Component, Any]:
+        """The five figures of `plots.all_figures`, each with its text alternative."""
+        shown = map(described, figures, figure_texts(analysis))
+        outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
+        return dict(zip(outputs, shown, strict=True))
 
     def captions(
         self, record: dict[str, Any], captions: Sequence[Caption], ids: Sequence[str], note: str
@@ -96,6 +102,19 @@ def clear_caption() -> tuple[str, str]:
     return "", ""
 
 
+NO_CLIP = "No clip yet: drop a sound file on the audio box, record one, or pick an example."
+PENDING: dict[str, str] = {
+    "caption": "The description of your clip will appear here.",
+    "paq": "How the clip would feel to people: 8 ratings from 1 to 5",
+    "circumplex": "Where the clip sits between pleasant and annoying, eventful and uneventful",
+    "events": "Which of 15 kinds of sound the model hears",
+    "mel": "The clip's sound energy over time and pitch",
+    "loudness": "How loud the clip is over time",
+}
+"""What each panel shows before the first clip."""
+FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumplex")
+"""Download names of the figures of `plots.all_figures`, in its order."""
+DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
 SOURCES_NOTE = f"Who writes the caption, the first that applies: {source_order()}."
@@ -132,7 +151,7 @@ class DescribeTab:
         Gradio sees its type), used for this caption only."""
         out = self.out
         if not audio:
-            raise gr.Error("No clip yet: drop a sound file on the audio box or record one first.")
+            raise gr.Error(NO_CLIP)
         try:  # LLM settings out of bounds are refused before the analysis
             settings, key = visitor_settings(
                 CaptionSettings.from_env(),
@@ -157,7 +176,8 @@ class DescribeTab:
             out.record: record,
         }
         yield {**first, out.caption: "", out.caption_source: "Writing the caption…"}
-        figures = out.figures(analysis)
+        drawn = plots.all_figures(analysis)
+        figures = out.figures(analysis, drawn)
         yield figures
 
         if blind:
@@ -175,7 +195,11 @@ class DescribeTab:
             finally:
                 stream.close()  # the visitor went away (GeneratorExit): stop asking the LLM
         ids = register(self.store, audio, analysis, captions, settings.model, keep_audio)
-        yield {**first, **figures, **out.captions(record, captions, ids, note)}
+        final = out.captions(record, captions, ids, note)
+        with tempfile.TemporaryDirectory(prefix="llm-ssd-") as folder:  # Gradio copies them
+            files = write_record(final[out.record], Path(folder))
+            files += write_figures(dict(zip(FIGURE_NAMES, drawn, strict=True)), audio, Path(folder))
+            yield {**first, **figures, **final, out.downloads: [str(f) for f in files]}
 
 
 def chosen_language(choice: str | None, other: str | None) -> str | None:
@@ -252,52 +276,67 @@ def llm_settings(env: CaptionSettings) -> LLMInputs:
     return LLMInputs(model, base_url, temperature, language, api_key, other_language)
 
 
+def check_clip(audio: str | None) -> None:
+    """Before anything runs: one message when there is no clip, not an error on every panel."""
+    if not audio:
+        raise gr.Error(NO_CLIP)
+
+
 def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
-    """The Describe tab's components and events, in the page being built."""
+    """The Describe tab, in the page being built: examples, the clip and Describe, then the
+    results (on a phone too, right after the button), and the settings last."""
     env = CaptionSettings.from_env()
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
             audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Sound clip")
-            button = gr.Button("Describe", variant="primary")
-            panel_line("scene")
-            scene = gr.Label(label="Acoustic scene", num_top_classes=3)
-            checkpoint = gr.Dropdown(
-                available_checkpoints(), value=DEFAULT_CHECKPOINT, label="SoundAQnet checkpoint"
-            )
-            llm = llm_settings(env)
             example_clips(
                 [audio],
                 {(name,): label for name, label in EXAMPLES.items()},
-                "Examples: real recordings first, then synthetic clips",
+                "Examples: real recordings first, then synthetic clips (one click loads one)",
             )
+            button = gr.Button("Describe", variant="primary")
+            panel_line("scene")
+            scene = gr.Label(label="Acoustic scene", num_top_classes=3)
         with gr.Column(scale=2):
-            caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False)
+            caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False,
+                                 placeholder=PENDING["caption"], elem_id="caption")  # fmt: skip
             caption_b = gr.Textbox(label="Caption B", lines=5, interactive=False, visible=False)
             caption_source = gr.Markdown()
             rating = build_rating(location)
             with gr.Row():
                 with gr.Column(min_width=320):
                     panel_line("paq")
-                    paq_plot = gr.Plot(label="Perceived affective qualities", show_label=False)
+                    paq_plot = placeholder_plot("paq", "Perceived affective qualities")
                 with gr.Column(min_width=320):
                     panel_line("circumplex")
-                    circumplex_plot = gr.Plot(label="Pleasantness × eventfulness", show_label=False)
+                    circumplex_plot = placeholder_plot("circumplex", "Pleasantness × eventfulness")
                     places = gr.Markdown()
             panel_line("events")
-            events_plot = gr.Plot(label="Sound events", show_label=False)
+            events_plot = placeholder_plot("events", "Sound events")
             panel_line("mel")
-            mel_plot = gr.Plot(label="Log-mel spectrogram", show_label=False)
+            mel_plot = placeholder_plot("mel", "Log-mel spectrogram")
             panel_line("loudness")
-            loudness_plot = gr.Plot(label="Loudness", show_label=False)
+            loudness_plot = placeholder_plot("loudness", "Loudness")
+            downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
             with gr.Accordion("Analysis as JSON", open=False):
                 record = gr.JSON(label="Analysis")
+    gr.Markdown(caption_status(env, sign_in_available(os.environ)))
+    with gr.Accordion("Advanced settings: model checkpoint and AI caption", open=False):
+        checkpoint = gr.Dropdown(
+            [(checkpoint_label(name), name) for name in available_checkpoints()],
+            value=DEFAULT_CHECKPOINT,
+            label="SoundAQnet checkpoint (the authors' published weights)",
+        )
+        llm = llm_settings(env)
     out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
-                  places, caption_b, *rating.caption_ids, record, caption,
+                  places, caption_b, *rating.caption_ids, downloads, record, caption,
                   caption_source)  # fmt: skip
     tab = DescribeTab(out, store)
-    described = button.click(
+    checked = button.click(check_clip, inputs=audio, queue=False, api_visibility="private")
+    cleared = checked.success(
         clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
-    ).then(
+    )
+    event = cleared.then(
         tab.describe,
         inputs=[audio, checkpoint, *llm.all(), *rating.options],
         outputs=out.all(),
@@ -305,4 +344,10 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         concurrency_limit=CONCURRENCY_LIMIT,
         concurrency_id=ANALYSIS_QUEUE,
     )
-    wire_rating(store, button, described, out, rating)
+    wire_rating(store, button, event, out, rating)
+
+
+def placeholder_plot(key: str, label: str) -> gr.Plot:
+    """A plot that says what it will show until the first clip is described."""
+    figure = plots.placeholder_figure(PENDING[key])
+    return gr.Plot(described(figure, PENDING[key]), label=label, show_label=False)
