@@ -38,6 +38,19 @@ button.primary { background: #b33c00 !important; border-color: #b33c00 !importan
 """Error toasts drawn opaque, so the page text does not show through them; panel lines tight;
 the primary button's white text at 5.9:1 contrast (Gradio's orange gives 2.8:1); a visible focus
 ring for keyboard users."""
+READ_ONLY_CAPTIONS = """() => {
+  const fix = () => document.querySelectorAll("#caption textarea, #caption-b textarea")
+    .forEach((box) => {
+      if (box.disabled) { box.disabled = false; box.readOnly = true; }
+      box.setAttribute("aria-live", "polite");
+    });
+  fix();
+  new MutationObserver(fix).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["disabled"],
+  });
+}"""
+"""Gradio disables a non-interactive textbox, which keyboards and screen readers skip: the
+captions become read-only instead, focusable, and announced as they change."""
 
 
 def build_demo() -> gr.Blocks:
@@ -62,5 +75,5 @@ def build_demo() -> gr.Blocks:
 if __name__ == "__main__":
     load_model()  # fetch and verify the weights once, before the first visitor
     build_demo().queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
-        max_file_size=MAX_FILE_SIZE, css=CSS
+        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS
     )

@@ -114,6 +114,8 @@ PENDING: dict[str, str] = {
 """What each panel shows before the first clip."""
 FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumplex")
 """Download names of the figures of `plots.all_figures`, in its order."""
+SQUARE = (4.6, 4.6)
+"""Inches of an empty half-width panel, so that its words stay legible."""
 DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
@@ -295,21 +297,25 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
                 "Examples: real recordings first, then synthetic clips (one click loads one)",
             )
             button = gr.Button("Describe", variant="primary")
+            gr.Markdown(caption_status(env, sign_in_available(os.environ)))
             panel_line("scene")
             scene = gr.Label(label="Acoustic scene", num_top_classes=3)
         with gr.Column(scale=2):
             caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False,
                                  placeholder=PENDING["caption"], elem_id="caption")  # fmt: skip
-            caption_b = gr.Textbox(label="Caption B", lines=5, interactive=False, visible=False)
+            caption_b = gr.Textbox(label="Caption B", lines=5, interactive=False, visible=False,
+                                   elem_id="caption-b")  # fmt: skip
             caption_source = gr.Markdown()
             rating = build_rating(location)
             with gr.Row():
                 with gr.Column(min_width=320):
                     panel_line("paq")
-                    paq_plot = placeholder_plot("paq", "Perceived affective qualities")
+                    paq_plot = placeholder_plot("paq", "Perceived affective qualities", SQUARE)
                 with gr.Column(min_width=320):
                     panel_line("circumplex")
-                    circumplex_plot = placeholder_plot("circumplex", "Pleasantness × eventfulness")
+                    circumplex_plot = placeholder_plot(
+                        "circumplex", "Pleasantness × eventfulness", SQUARE
+                    )
                     places = gr.Markdown()
             panel_line("events")
             events_plot = placeholder_plot("events", "Sound events")
@@ -320,7 +326,6 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
             downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
             with gr.Accordion("Analysis as JSON", open=False):
                 record = gr.JSON(label="Analysis")
-    gr.Markdown(caption_status(env, sign_in_available(os.environ)))
     with gr.Accordion("Advanced settings: model checkpoint and AI caption", open=False):
         checkpoint = gr.Dropdown(
             [(checkpoint_label(name), name) for name in available_checkpoints()],
@@ -347,7 +352,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
     wire_rating(store, button, event, out, rating)
 
 
-def placeholder_plot(key: str, label: str) -> gr.Plot:
+def placeholder_plot(key: str, label: str, size: tuple[float, float] = plots.WIDE) -> gr.Plot:
     """A plot that says what it will show until the first clip is described."""
-    figure = plots.placeholder_figure(PENDING[key])
+    figure = plots.placeholder_figure(PENDING[key], size)
     return gr.Plot(described(figure, PENDING[key]), label=label, show_label=False)
