@@ -14,8 +14,8 @@ from .audio import (
     SAMPLE_RATE,
     AudioError,
     check_audio,
-    read_clip,
 )
+from .decode import read_clip
 from .features import features
 from .inference import load_model
 from .labels import EVENTS, PAQS, SCENES
