@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .labels import EVENT_LAY_NAMES, EVENTS, Likert
-from .prompt import scene_name, select_events, select_qualities
+from .prompt import UNCERTAIN_SCENE, scene_name, select_events, select_qualities
 from .result import Analysis
+from .story import lay_scene, one_scene, scene_doubt, stretches, with_article
 
 OFFLINE_SOURCE = "offline template"
 """The caption's source when this template wrote it."""
@@ -30,7 +31,36 @@ STRONG_EVENT = 0.7
 def offline_caption(analysis: Analysis) -> str:
     """A deterministic caption from the selected events, the scene and the kept qualities."""
     return (
-        f"In this {scene_name(analysis)}, {_events_clause(analysis)}. {_feeling_sentence(analysis)}"
+        f"In this {_place(analysis)}, {_events_clause(analysis)}. {_feeling_sentence(analysis)}"
+        + _change_sentence(analysis)
+    )
+
+
+def _place(analysis: Analysis) -> str:
+    """The scene; "place" when it changes, with the doubt when the checkpoints disagree."""
+    doubt = scene_doubt(analysis)
+    place = scene_name(analysis) if one_scene(analysis) else UNCERTAIN_SCENE
+    return f"{place} ({doubt})" if doubt else place
+
+
+def _change_sentence(analysis: Analysis) -> str:
+    """ " It starts as an eventful street, then becomes a calm park." for a recording whose
+    windows tell more than one story; empty otherwise."""
+    parts = stretches(analysis)
+    if len(parts) < 2:
+        return ""
+    one = len({p.scene for p in parts}) == 1
+    said = [p.mood if one else with_article(f"{p.mood} {lay_scene(p.scene)}") for p in parts]
+    said = [x for i, x in enumerate(said) if i == 0 or x != said[i - 1]]
+    if len(said) == 1:  # the same words throughout: say which way the feeling moved
+        first, last = parts[0], parts[-1]
+        moved = (last.isop - first.isop, "pleasant"), (last.isoe - first.isoe, "eventful")
+        delta, quality = max(moved, key=lambda m: abs(m[0]))
+        return f" It grows {'more' if delta > 0 else 'less'} {quality} over time."
+    return (
+        f" It starts {'' if one else 'as '}{said[0]}, then becomes "
+        + ", then ".join(said[1:])
+        + "."
     )
 
 
