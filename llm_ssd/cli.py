@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import multiprocessing
+import os
+import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,50 +23,104 @@ from .errors import LLMSSDError, UsageError
 from .result import flat_record, record_template
 from .weights import DEFAULT_CHECKPOINT, available_checkpoints, fetch, weights_dir
 
+WORKER_THREADS = 1
+"""Torch threads per worker process of `describe --workers`."""
+WORKER_EXIT_TIMEOUT = 10.0
+"""Seconds to wait for a stopped worker process to end."""
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT)."""
 
-def csv_columns(caption: bool) -> list[str]:
+
+def csv_columns(caption: bool, ensemble: bool = False, per_window: bool = False) -> list[str]:
     """The CSV header: the flat columns of an analysis record (derived from
-    `Analysis.to_dict()`), with the error column after the source and the caption's fields last."""
+    `Analysis.to_dict()`), or of a window's with `per_window`, with the error column after the
+    source, then the ensemble's and the caption's fields."""
     from .caption import Caption
+    from .outputs import Ensemble, Prediction, Window
 
-    columns = list(flat_record(record_template()))
+    if per_window:
+        window = Window(0.0, 0.0, Prediction.zero(), 0.0).to_dict()
+        columns = ["source", "window", *flat_record(window)]
+    else:
+        columns = list(flat_record(record_template()))
     columns.insert(columns.index("source") + 1, "error")
+    if ensemble and not per_window:
+        zero = Ensemble(("",), (Prediction.zero(),))
+        columns += list(flat_record({"ensemble": zero.to_dict()}))
     if caption:
         columns += list(Caption("", "").to_dict())
     return columns
 
 
+def window_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per window of a record (its source and caption on each), or the error's row."""
+    if "error" in record:
+        return [record]
+    common = {k: v for k, v in record.items() if k.startswith("caption")}
+    return [
+        {"source": record["source"], "window": i, **window, **common}
+        for i, window in enumerate(record["windows"])
+    ]
+
+
 class RecordWriter:
     """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
 
-    def __init__(self, out: IO[str], fmt: str, caption: bool) -> None:
-        self.out, self.fmt = out, fmt
-        columns = csv_columns(caption)
-        self.csv = csv.DictWriter(out, columns, extrasaction="ignore") if fmt == "csv" else None
+    def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
+        self.out, self.fmt, self.per_window = out, args.format, args.per_window
+        columns = csv_columns(args.caption, args.ensemble, args.per_window)
+        self.csv = (
+            csv.DictWriter(out, columns, extrasaction="ignore") if self.fmt == "csv" else None
+        )
         if self.csv:
             self.csv.writeheader()
 
     def write(self, record: dict[str, Any]) -> None:
         if self.csv:
-            self.csv.writerow(flat_record(record))
+            for row in window_rows(record) if self.per_window else [record]:
+                self.csv.writerow(flat_record(row))
         else:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.out.flush()
 
 
-def describe_one(
-    path: str, checkpoint: str, max_duration: float, captioner: Callable[[Any], dict] | None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DescribeOptions:
+    """What `describe` does with each file (sent to the worker processes)."""
+
+    checkpoint: str
+    max_duration: float
+    caption: bool = False
+    ensemble: bool = False
+
+
+def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
     """The record of one clip; raises AudioError/WeightsError for what the user must fix."""
     from .analysis import analyze
 
-    analysis = analyze(path, checkpoint=checkpoint, max_duration=max_duration)
+    analysis = analyze(
+        path,
+        checkpoint=options.checkpoint,
+        max_duration=options.max_duration,
+        ensemble=options.ensemble,
+    )
     record = {"source": path, **{k: v for k, v in analysis.to_dict().items() if k != "source"}}
-    if captioner is not None:
-        record.update(captioner(analysis))
+    if options.caption:
+        record.update(make_captioner()(analysis))
     return record
 
 
+def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
+    """The record of one clip, or one with an `error` field: a file never stops the batch."""
+    try:
+        return describe_one(path, options)
+    except LLMSSDError as exc:
+        return {"source": path, "error": str(exc)}
+    except Exception as exc:  # a bug must not cost the rest of the batch
+        return {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+
+
+@cache
 def make_captioner() -> Callable[[Any], dict]:
     """Caption each analysis with the configured LLM, or the offline template."""
     from .caption import CaptionSettings, caption_text
@@ -67,32 +129,79 @@ def make_captioner() -> Callable[[Any], dict]:
     return lambda analysis: caption_text(analysis, settings).to_dict()
 
 
+def describe_records(
+    files: list[str], options: DescribeOptions, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Each file's record as it is done: in this process, or in `workers` processes (spawned,
+    one torch thread each), in the order they finish. Interrupted, the workers are stopped."""
+    if workers == 1 or len(files) == 1:
+        for path in files:
+            yield describe_safely(path, options)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process with torch threads
+    pool = ProcessPoolExecutor(min(workers, len(files)), context, _init_worker)
+    futures = {pool.submit(describe_safely, path, options): path for path in files}
+    try:
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:  # a worker killed (out of memory, say)
+                yield {"source": futures[future], "error": f"its worker process died ({exc})"}
+    except BaseException:
+        processes = list(getattr(pool, "_processes", {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(WORKER_EXIT_TIMEOUT)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _init_worker() -> None:
+    """A worker: one torch thread (the processes are the parallelism); Ctrl-C is the main
+    process's to handle."""
+    import torch
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    torch.set_num_threads(WORKER_THREADS)
+
+
 def describe(args: argparse.Namespace) -> int:
-    """Analyse every file; a bad file is reported and skipped. Exit 1 if any failed."""
+    """Analyse every file, in parallel processes, writing each record as soon as it is done
+    (completion order); a bad file is reported and skipped. Exit 1 if any failed, 130 when
+    interrupted (the records written are kept)."""
     from tqdm import tqdm
 
     from .inference import load_model
 
     load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
-    captioner = make_captioner() if args.caption else None
+    options = DescribeOptions(args.checkpoint, args.max_duration, args.caption, args.ensemble)
     failed: list[str] = []
+    done = 0
     try:
         out = open(args.output, "w", newline="") if args.output else sys.stdout  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
     try:
-        writer = RecordWriter(out, args.format, args.caption)
-        for path in tqdm(args.files, desc="describing", unit="clip", disable=None, file=sys.stderr):
-            try:
-                record = describe_one(path, args.checkpoint, args.max_duration, captioner)
-            except LLMSSDError as exc:
-                record = {"source": path, "error": str(exc)}
-            except Exception as exc:  # a bug must not cost the rest of the batch
-                record = {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+        writer = RecordWriter(out, args)
+        records = describe_records(args.files, options, args.workers)
+        for record in tqdm(
+            records,
+            total=len(args.files),
+            desc="describing",
+            unit="clip",
+            disable=None,
+            file=sys.stderr,
+        ):
             if "error" in record:
-                failed.append(path)
-                tqdm.write(f"error: {path}: {record['error']}", file=sys.stderr)
+                failed.append(record["source"])
+                tqdm.write(f"error: {record['source']}: {record['error']}", file=sys.stderr)
             writer.write(record)
+            done += 1
+    except KeyboardInterrupt:
+        print(f"interrupted: {done} of {len(args.files)} records written", file=sys.stderr)
+        return INTERRUPTED
     finally:
         if out is not sys.stdout:
             out.close()
@@ -101,6 +210,23 @@ def describe(args: argparse.Namespace) -> int:
             f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
         )
     return 1 if failed else 0
+
+
+def positive_seconds(text: str) -> float:
+    """A length limit: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def weights_command(args: argparse.Namespace) -> int:
@@ -204,12 +330,8 @@ def add_training_commands(sub: Any) -> None:
     e.set_defaults(run=evaluate_command)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="llm-ssd", description="Describe soundscapes: scene, events, affective qualities."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def add_describe_command(sub: Any) -> None:
+    """`describe`: analyse files, one record each."""
     d = sub.add_parser("describe", help="analyse sound files (one record per file)")
     d.add_argument("files", nargs="+", help="sound files (wav, flac, ogg, mp3, m4a, webm, ...)")
     d.add_argument(
@@ -227,11 +349,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument(
         "--max-duration",
-        type=float,
+        type=positive_seconds,
         default=MAX_DURATION,
-        help=f"longest clip accepted, seconds (default {MAX_DURATION:.0f})",
+        help=f"longest recording accepted, seconds (default {MAX_DURATION:.0f})",
+    )
+    d.add_argument(
+        "--ensemble",
+        action="store_true",
+        help="the mean of the four published checkpoints, with their spread",
+    )
+    d.add_argument(
+        "--per-window",
+        action="store_true",
+        help="with --format csv: one row per 30-s window, not per file",
+    )
+    d.add_argument(
+        "--workers",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        help="processes analysing files at once (default: one per CPU)",
     )
     d.set_defaults(run=describe)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llm-ssd", description="Describe soundscapes: scene, events, affective qualities."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    add_describe_command(sub)
 
     w = sub.add_parser("weights", help="fetch or list the SoundAQnet checkpoints")
     w.add_argument("action", choices=("fetch", "list"))
@@ -243,7 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    args = build_parser().parse_args(None if argv is None else list(argv))
+    parser = build_parser()
+    args = parser.parse_args(None if argv is None else list(argv))
+    if getattr(args, "per_window", False) and args.format != "csv":
+        parser.error("--per-window needs --format csv (JSON records always list their windows)")
     try:
         return args.run(args)
     except LLMSSDError as exc:

@@ -143,8 +143,8 @@ def test_an_unexpected_failure_costs_only_its_own_file(tmp_path, monkeypatch, ca
             raise RuntimeError("simulated bug")
         return real(path, *args)
 
-    monkeypatch.setattr(cli, "describe_one", flaky)
-    assert cli.main(["describe", broken, good]) == 1
+    monkeypatch.setattr(cli, "describe_one", flaky)  # in this process: --workers 1
+    assert cli.main(["describe", broken, good, "--workers", "1"]) == 1
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert records[0] == {"source": broken, "error": "unexpected RuntimeError: simulated bug"}
     assert records[1]["source"] == good and "error" not in records[1]
