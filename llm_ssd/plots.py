@@ -8,6 +8,7 @@ from __future__ import annotations
 import librosa
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
@@ -40,7 +41,7 @@ def log_mel_figure(analysis: Analysis) -> Figure:
     fig = _figure(WIDE)
     ax = fig.add_subplot()
     mel = analysis.log_mel.T
-    seconds = mel.shape[1] * HOP_LENGTH / SAMPLE_RATE
+    seconds = mel.shape[1] * analysis.mel_pooling * HOP_LENGTH / SAMPLE_RATE
     top = float(mel.max())
     image = ax.imshow(
         mel,
@@ -67,7 +68,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     """ISO 532-1 loudness N(t) with N5 and N10 marked."""
     fig = _figure(WIDE)
     ax = fig.add_subplot()
-    t = np.arange(analysis.loudness.size) * LOUDNESS_STEP
+    t = np.arange(analysis.loudness.size) * LOUDNESS_STEP * analysis.loudness_pooling
     ax.plot(t, analysis.loudness, color="#333333", linewidth=0.8, label="N(t)")
     ax.axhline(analysis.n5, color="#d62728", linestyle="--", label=f"N5 = {analysis.n5:.1f} sone")
     ax.axhline(analysis.n10, color="#ff7f0e", linestyle=":", label=f"N10 = {analysis.n10:.1f} sone")
@@ -89,6 +90,7 @@ def events_figure(analysis: Analysis) -> Figure:
     colours = [USED_COLOUR if name in used else UNUSED_COLOUR for name, _ in items]
     bars = ax.barh([n for n, _ in items], [p for _, p in items], color=colours)
     ax.bar_label(bars, labels=[f"{p:.2f}" for _, p in items], padding=2, fontsize="small")
+    _ensemble_whiskers(ax, analysis, [n for n, _ in items])
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("probability")
     ax.set_title("Sound events (blue: used in the caption)", fontsize="medium")
@@ -104,6 +106,7 @@ def paq_figure(analysis: Analysis) -> Figure:
     closed = np.append(angles, angles[0])
     ax.plot(closed, np.append(values, values[0]), color=USED_COLOUR, linewidth=2)
     ax.fill(closed, np.append(values, values[0]), color=USED_COLOUR, alpha=0.25)
+    _ensemble_band(ax, analysis, closed)
     ax.plot(
         np.linspace(0, 2 * np.pi, 100),
         np.full(100, float(Likert.NEUTRAL)),
@@ -136,6 +139,7 @@ def circumplex_figure(analysis: Analysis) -> Figure:
     }.items():
         ax.text(x, y, text, ha="center", va="center", color="#999999", style="italic")
     ax.scatter([analysis.isop], [analysis.isoe], s=120, color="#d62728", zorder=3)
+    _ensemble_points(ax, analysis)
     ax.annotate(
         f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})",
         (analysis.isop, analysis.isoe),
@@ -165,3 +169,83 @@ def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Fig
         paq_figure(analysis),
         circumplex_figure(analysis),
     )
+
+
+ENSEMBLE_COLOUR = "#555555"
+"""The checkpoints of an ensemble: whiskers, band and points."""
+
+
+def agreement_line(analysis: Analysis) -> str:
+    """ "4 of 4 checkpoints: park" for an ensemble; empty without one."""
+    ensemble = analysis.ensemble
+    if ensemble is None:
+        return ""
+    n = len(ensemble.predictions)
+    return f"{ensemble.agreement} of {n} checkpoints: {SCENE_LAY_NAMES[ensemble.scene]}"
+
+
+def _ensemble_whiskers(ax: Axes, analysis: Analysis, names: list[str]) -> None:
+    """Each event's lowest and highest probability over the checkpoints, the bar's value label
+    moved past the whisker."""
+    if analysis.ensemble is None:
+        return
+    low, high = analysis.ensemble.low, analysis.ensemble.high
+    mean = np.array([analysis.event_probabilities[n] for n in names])
+    lo = np.array([low.event_probabilities[n] for n in names])
+    hi = np.array([high.event_probabilities[n] for n in names])
+    ax.errorbar(
+        mean,
+        names,
+        xerr=[mean - lo, hi - mean],
+        fmt="none",
+        ecolor=ENSEMBLE_COLOUR,
+        capsize=3,
+        linewidth=1,
+    )
+    for label, top in zip(ax.texts, hi, strict=True):
+        label.xy = (max(label.xy[0], top), label.xy[1])
+    ax.text(
+        0.99,
+        0.01,
+        "whiskers: min–max of the checkpoints",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize="small",
+        color=ENSEMBLE_COLOUR,
+    )
+
+
+def _ensemble_band(ax: Axes, analysis: Analysis, closed: np.ndarray) -> None:
+    """The ratings' range over the checkpoints, a grey band around the mean."""
+    if analysis.ensemble is None:
+        return
+    low = [analysis.ensemble.low.paq[p] for p in PAQS]
+    high = [analysis.ensemble.high.paq[p] for p in PAQS]
+    ax.fill_between(
+        closed, [*low, low[0]], [*high, high[0]], color=ENSEMBLE_COLOUR, alpha=0.3, linewidth=0
+    )
+    ax.text(
+        -0.12,
+        -0.12,
+        "grey: min–max of\nthe checkpoints",
+        transform=ax.transAxes,
+        fontsize="small",
+        va="bottom",
+    )
+
+
+def _ensemble_points(ax: Axes, analysis: Analysis) -> None:
+    """Each checkpoint's own (ISOP, ISOE)."""
+    if analysis.ensemble is None:
+        return
+    points = [(p.isop, p.isoe) for p in analysis.ensemble.predictions]
+    ax.scatter(
+        *zip(*points, strict=True),
+        s=30,
+        facecolors="none",
+        edgecolors=ENSEMBLE_COLOUR,
+        zorder=4,
+        label="each checkpoint",
+    )
+    ax.legend(loc="lower left", fontsize="small")

@@ -4,6 +4,7 @@ memory that does not grow with the length."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from llm_ssd.analysis import analyze
 from llm_ssd.audio import resample
 from llm_ssd.decode import load_audio
 from llm_ssd.labels import SCENES
+from llm_ssd.offline import offline_caption
 from llm_ssd.outputs import Prediction, mean_prediction
 from llm_ssd.windows import MAX_DISPLAY_COLUMNS, MaxPool, Span, cut, plan
 
@@ -104,6 +106,14 @@ def test_a_park_then_a_street_gives_a_timeline_that_changes(timeline):
     park = np.mean([w.prediction.scene_probabilities["park"] for w in a.windows])
     assert a.scene_probabilities["park"] == pytest.approx(park)  # equal weights: the plain mean
     assert sum(a.scene_probabilities[s] for s in SCENES) == pytest.approx(1.0)
+
+
+def test_the_offline_caption_says_the_place_changes(timeline):
+    caption = offline_caption(timeline)
+    assert caption.startswith("In this place, ")
+    assert re.search(r" It starts as an? \w+ park, then becomes an? \w+ street\.$", caption), (
+        caption
+    )
 
 
 def test_windows_in_the_record(timeline):
