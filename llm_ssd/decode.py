@@ -52,8 +52,15 @@ NOT_AUDIO = (
 )
 _FFMPEG_AUDIO = re.compile(r"Stream #\d+:\d+.*?: Audio: [^,]+(?:\([^)]*\))*, (\d+) Hz, ([^,]+)")
 _FFMPEG_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
-_CHANNEL_LAYOUTS = {"mono": 1, "stereo": 2, "downmix": 2, "quad": 4, "hexagonal": 6,
-                    "octagonal": 8, "hexadecagonal": 16}  # fmt: skip
+_CHANNEL_LAYOUTS = {
+    "mono": 1,
+    "stereo": 2,
+    "downmix": 2,
+    "quad": 4,
+    "hexagonal": 6,
+    "octagonal": 8,
+    "hexadecagonal": 16,
+}
 _WAV_DATA_SIZE = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
 """libsndfile's log of a WAV whose data chunk declares more bytes than the file holds."""
 
@@ -166,8 +173,9 @@ def _check_path(path: Path) -> None:
         raise AudioError(f"{path.name} is empty (0 bytes). Record or choose the clip again.")
 
 
-def _check_header(name: str, rate: int, channels: int | None, seconds: float | None,
-                  max_duration: float) -> None:  # fmt: skip
+def _check_header(
+    name: str, rate: int, channels: int | None, seconds: float | None, max_duration: float
+) -> None:
     """Refuse, before decoding, what the header says is beyond the limits."""
     if rate <= 0:
         raise AudioError(f"{name}: the file declares no sample rate.")
@@ -190,8 +198,15 @@ def _soundfile_stream(path: Path, max_duration: float) -> AudioStream:
     declared = _declared_frames(info) / info.samplerate if info.samplerate > 0 else None
     _check_header(path.name, info.samplerate, info.channels, declared, max_duration)
     rate = info.samplerate
-    return AudioStream(path.name, rate, min(rate, WORK_RATE), declared, max_duration,
-                       lambda _: _soundfile_blocks(path), rate)  # fmt: skip
+    return AudioStream(
+        path.name,
+        rate,
+        min(rate, WORK_RATE),
+        declared,
+        max_duration,
+        lambda _: _soundfile_blocks(path),
+        rate,
+    )
 
 
 def _declared_frames(info: sf._SoundFileInfo) -> int:
@@ -249,8 +264,14 @@ def _ffmpeg_stream(path: Path, max_duration: float) -> AudioStream:
     """Probe the header with ffmpeg (rate, channels, duration), then decode through a pipe."""
     cmd = [_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
     try:
-        probe = subprocess.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
-                               errors="replace", check=False)  # fmt: skip
+        probe = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            errors="replace",
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise AudioError(f"{path.name} {NOT_AUDIO}") from exc
     audio = _FFMPEG_AUDIO.search(probe.stderr)
