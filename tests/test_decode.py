@@ -173,3 +173,14 @@ def test_ffmpeg_averages_the_channels_like_libsndfile(tmp_path):
     decoded, rate = load_audio(mka)
     assert rate == 48000
     np.testing.assert_allclose(decoded, stereo.mean(axis=1), atol=1e-6)
+
+
+def test_the_analysis_carries_the_cut_short_warning(tmp_path):
+    from llm_ssd.analysis import analyze
+
+    whole = tmp_path / "whole.flac"
+    sf.write(whole, (0.1 * np.random.default_rng(1).standard_normal(16000 * 12)), 16000)
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    (warning,) = analyze(cut).warnings
+    assert "its header says 12.0 s: the file seems cut short" in warning
