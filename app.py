@@ -68,7 +68,7 @@ CSS = """
 """Error toasts drawn opaque, so the page text does not show through them."""
 ENSEMBLE_LABEL = (
     "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "
-    "above is then not used; about 4× the network's time)"
+    "above is then not used; about 3× the time)"
 )
 
 

@@ -74,6 +74,7 @@ def test_bad_file_is_reported_and_skipped(tmp_path):
     assert done.returncode != 0
     assert "readme.txt" in done.stderr and "not an audio file" in done.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
+    records.sort(key=lambda r: r["source"] != str(bad))  # written in the order they finish
     assert [r["source"] for r in records] == [str(bad), str(good)]
     assert "not an audio file" in records[0]["error"]
     assert "error" not in records[1] and records[1]["scene"]
@@ -87,8 +88,8 @@ def test_csv_has_one_row_per_file(tmp_path):
         files.append(str(path))
     done = run_cli("describe", *files, "--format", "csv")
     assert done.returncode == 0, done.stderr
-    rows = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert [r["source"] for r in rows] == files
+    rows = sorted(csv.DictReader(io.StringIO(done.stdout)), key=lambda r: r["source"])
+    assert [r["source"] for r in rows] == files  # written in the order they finish
     assert [float(r["duration"]) for r in rows] == [3.0, 4.0]
     assert all(0 <= float(r["event_probabilities.Silence"]) <= 1 for r in rows)
     assert "caption" not in rows[0]
