@@ -7,10 +7,15 @@ from __future__ import annotations
 import gradio as gr
 
 from llm_ssd import guide
-from llm_ssd.audio import MAX_DURATION
 from llm_ssd.inference import load_model
 from llm_ssd.ratings import RatingStore, database_location
-from ui.common import CONCURRENCY_LIMIT
+from ui.common import (  # noqa: F401 - the limit, re-exported for its tests
+    CONCURRENCY_LIMIT,
+    DEFAULT_MAX_MINUTES,
+    MAX_MINUTES,
+    MAX_MINUTES_ENV,
+    max_minutes,
+)
 from ui.compare import build_compare_tab
 from ui.describe import build_describe_tab
 from ui.rating import MAIN_PAGE, RESULTS_PAGE, RESULTS_PATH, build_results_page
@@ -26,8 +31,9 @@ INTRO = f"""# {TITLE}
 Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
 *Soundscape Captioning using Sound Affective Quality Network and Large Language Model* (Hou et
 al.), predicts the kind of place, the sounds in it and how it would feel to people (ISO/TS
-12913-3); a large language model then describes it in plain words. Clips up to
-{MAX_DURATION / 60:.0f} minutes and {MAX_FILE_MB} MB. **Compare** puts two clips side by side."""
+12913-3); a large language model then describes it in plain words. Recordings up to
+{MAX_MINUTES:g} minutes and {MAX_FILE_MB} MB; one longer than 45 s is analysed in 30-s windows,
+and a timeline shows how the place changes. **Compare** puts two clips side by side."""
 CSS = """
 .toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
 .panel-line p { margin: 0 !important; font-size: 0.95em; }

@@ -14,7 +14,7 @@ _EXPORTS: dict[str, str] = {
     "AudioError": "audio",
     "WeightsError": "weights",
     "analyze": "analysis",
-    "load_audio": "audio",
+    "load_audio": "decode",
     "load_model": "inference",
 }
 

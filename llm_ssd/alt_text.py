@@ -7,6 +7,7 @@ from .audio import MEL_FMAX, MEL_FMIN
 from .labels import PAQ_ANGLES, PAQS
 from .places import nearest_places
 from .result import Analysis
+from .story import clock
 
 
 def duration_words(seconds: float) -> str:
@@ -55,6 +56,16 @@ def circumplex_text(analysis: Analysis) -> str:
         f"Circumplex: ISO Pleasantness {analysis.isop:+.2f}, ISO Eventfulness "
         f"{analysis.isoe:+.2f}. Nearest surveyed places: {near}."
     )
+
+
+def timeline_text(analysis: Analysis) -> str:
+    """The timeline's text alternative: each window's time, scene, ISOP and ISOE."""
+    parts = [
+        f"{clock(w.start)}–{clock(w.end)} {w.prediction.scene.replace('_', ' ')}, ISOP "
+        f"{w.prediction.isop:+.2f}, ISOE {w.prediction.isoe:+.2f}"
+        for w in analysis.windows
+    ]
+    return f"Timeline of {len(parts)} windows: " + "; ".join(parts) + "."
 
 
 def figure_texts(analysis: Analysis) -> tuple[str, str, str, str, str]:

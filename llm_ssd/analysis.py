@@ -1,4 +1,5 @@
-"""`analyze()`: one clip from a file or an array to an `Analysis`, through the stages in order."""
+"""`analyze()`: a clip or a whole recording, from a file or an array, to an `Analysis`, through
+the stages in order: decoding, windows (features and network), combination."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .audio import (
     MAX_DURATION,
@@ -14,13 +14,18 @@ from .audio import (
     SAMPLE_RATE,
     AudioError,
     check_audio,
-    read_clip,
+    check_rate,
 )
-from .features import features
-from .inference import load_model
-from .labels import EVENTS, PAQS, SCENES
-from .quiet import QUIET_WARNING, too_quiet
+from .decode import AudioStream, array_stream, open_audio
+from .inference import load_models
+from .loudness import percentile_loudness
+from .outputs import Ensemble, mean_prediction
+from .quiet import QUIET_WARNING, LevelMeter
 from .result import Analysis
+from .windows import analyse
+
+ENSEMBLE_NAME = "ensemble of the published checkpoints"
+"""`Analysis.checkpoint` when the outputs are the mean of the four published checkpoints."""
 
 
 def analyze(
@@ -29,59 +34,79 @@ def analyze(
     checkpoint: str | Path | None = None,
     device: str | None = None,
     max_duration: float = MAX_DURATION,
+    ensemble: bool = False,
 ) -> Analysis:
-    """Scene, events, ISOP/ISOE and PAQ of one clip: a file path, or samples with their rate."""
+    """Scene, events, ISOP/ISOE and PAQ of a clip or a recording: a file path, or samples with
+    their rate. Over 45 s it is analysed in 30-s windows (`windows.py`). With `ensemble`, the
+    outputs are the mean of the four published checkpoints' (`checkpoint` is not used) and
+    `Analysis.ensemble` holds each one's and their spread."""
     t_start = time.perf_counter()
+    stream = _stream(audio, sample_rate, max_duration)
+    check_rate(stream.name, stream.source_rate)
+    t_opened = time.perf_counter()
+    models = load_models(checkpoint, device, ensemble)
+    meter = LevelMeter()
+    recording = analyse(meter.measure(stream.blocks()), stream.rate, models, stream.name)
+    per_checkpoint = recording.checkpoint_predictions()
+    outputs = mean_prediction(per_checkpoint)
+    mel, mel_pooling, loudness, loudness_pooling = recording.display()
+    curve = recording.loudness()
+    duration = recording.samples / stream.rate
+    names = tuple(model.name for model in models)
+    spread = Ensemble(names, tuple(per_checkpoint)) if ensemble else None
+    timings = {"decode": t_opened - t_start + recording.timings.pop("decode"), **recording.timings}
+    return Analysis(
+        scene_probabilities=outputs.scene_probabilities,
+        event_probabilities=outputs.event_probabilities,
+        isop=outputs.isop,
+        isoe=outputs.isoe,
+        paq=outputs.paq,
+        log_mel=mel,
+        loudness=loudness,
+        n5=percentile_loudness(curve, 5.0),
+        n10=percentile_loudness(curve, 10.0),
+        nmax=float(curve.max()) if curve.size else 0.0,
+        duration=duration,
+        sample_rate=stream.source_rate,
+        checkpoint=ENSEMBLE_NAME if ensemble else models[0].name,
+        source=Path(audio).name if isinstance(audio, (str, Path)) else "array",
+        timings={**timings, "total": time.perf_counter() - t_start},
+        warnings=tuple(_warnings(stream, duration, meter)),
+        windows=tuple(recording.windows),
+        ensemble=spread,
+        mel_pooling=mel_pooling,
+        loudness_pooling=loudness_pooling,
+    )
+
+
+def _stream(
+    audio: str | Path | np.ndarray, sample_rate: int | None, max_duration: float
+) -> AudioStream:
+    """A file opened for decoding, or an array checked and read in blocks."""
     if isinstance(audio, (str, Path)):
-        source = Path(audio).name
-        samples, sample_rate = read_clip(audio, max_duration)
-    else:
-        if sample_rate is None:
-            raise AudioError("a sample rate is needed with an array of samples.")
-        source = "array"
-        samples = check_audio(audio, sample_rate, source, max_duration)
-    duration = samples.size / sample_rate
+        return open_audio(audio, max_duration)
+    if sample_rate is None:
+        raise AudioError("a sample rate is needed with an array of samples.")
+    return array_stream(
+        check_audio(audio, sample_rate, "array", max_duration), sample_rate, "array"
+    )
+
+
+def _warnings(stream: AudioStream, duration: float, meter: LevelMeter) -> list[str]:
+    """What the user should know about the input: a low rate, a looped clip, a clip too quiet
+    to describe, a cut-short file."""
     warnings = []
-    if sample_rate < SAMPLE_RATE:
+    if stream.source_rate < SAMPLE_RATE:
         warnings.append(
-            f"The clip was recorded at {sample_rate} Hz, so it holds no sound above "
-            f"{sample_rate / 2000:g} kHz; the model, trained on full-band recordings, may read "
-            "that as a different place. Record at 16 kHz or more if you can."
+            f"The clip was recorded at {stream.source_rate} Hz, so it holds no sound above "
+            f"{stream.source_rate / 2000:g} kHz; the model, trained on full-band recordings, may "
+            "read that as a different place. Record at 16 kHz or more if you can."
         )
     if duration < NETWORK_MIN_DURATION:
         warnings.append(
             f"The clip is {duration:.2f} s long; the model needs {NETWORK_MIN_DURATION:.2f} s, "
             "so it was looped to that length. Longer clips give more reliable results."
         )
-    if too_quiet(samples):
+    if meter.too_quiet:
         warnings.append(QUIET_WARNING)
-    t_decoded = time.perf_counter()
-
-    model = load_model(checkpoint, device)
-    mel, loud, timings = features(samples, sample_rate, model.device)
-    t_model = time.perf_counter()
-    pred = model.predict(mel[None], torch.from_numpy(loud.n.astype(np.float32))[None])
-    t_end = time.perf_counter()
-    return Analysis(
-        scene_probabilities=dict(zip(SCENES, pred["scene"][0].tolist(), strict=True)),
-        event_probabilities=dict(zip(EVENTS, pred["event"][0].tolist(), strict=True)),
-        isop=float(pred["isop"][0]),
-        isoe=float(pred["isoe"][0]),
-        paq=dict(zip(PAQS, pred["paq"][0].tolist(), strict=True)),
-        log_mel=mel.cpu().numpy(),
-        loudness=loud.n,
-        n5=loud.n5,
-        n10=loud.n10,
-        nmax=loud.nmax,
-        duration=duration,
-        sample_rate=sample_rate,
-        checkpoint=model.name,
-        source=source,
-        timings={
-            "decode": t_decoded - t_start,
-            **timings,
-            "model": t_end - t_model,
-            "total": t_end - t_start,
-        },
-        warnings=tuple(warnings),
-    )
+    return warnings + stream.warnings

@@ -1,17 +1,13 @@
-"""Decode any sound file to mono float32, check it, and make SoundAQnet's log-mel."""
+"""Check mono float32 audio and make SoundAQnet's log-mel (decoding is in `decode.py`)."""
 
 from __future__ import annotations
 
 import math
-import subprocess
-import tempfile
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import librosa
 import numpy as np
-import soundfile as sf
 
 from .errors import LLMSSDError
 
@@ -38,8 +34,8 @@ REFERENCE_PRESSURE = 20e-6
 PASCAL_PER_UNIT = REFERENCE_PRESSURE * 10 ** (CALIBRATION_DB_SPL / 20) / CALIBRATION_RMS
 """The authors' calibration: a full-scale sine is about 100 dB SPL."""
 
-MAX_DURATION = 600.0
-"""Longest input accepted by default, seconds."""
+MAX_DURATION = 3600.0
+"""Longest input accepted by default, seconds: 60 minutes (analysed in 30-s windows)."""
 MIN_DURATION = 1.0
 """Shorter clips are refused: too little sound to describe a soundscape."""
 NETWORK_MIN_FRAMES = 280
@@ -47,9 +43,6 @@ NETWORK_MIN_FRAMES = 280
 16 + 32 + 48 frames of convolution and three halvings)."""
 NETWORK_MIN_DURATION = (NETWORK_MIN_FRAMES - 1) * HOP_LENGTH / SAMPLE_RATE
 """2.79 s: clips between MIN_DURATION and this are looped up to it."""
-READ_BLOCK = 1 << 18
-"""Frames per block when decoding, so that many channels never sit in memory at once."""
-FFMPEG_FORMATS = "m4a, aac, mp4, webm, opus, wma, amr"
 
 
 class AudioError(LLMSSDError, ValueError):
@@ -63,44 +56,6 @@ DURATION_HINT = (
 )
 
 
-def _soundfile_read(path: Path, max_duration: float, name: str) -> tuple[np.ndarray, int]:
-    info = sf.info(str(path))
-    if info.samplerate <= 0:
-        raise AudioError(f"{name}: the file declares no sample rate.")
-    check_duration(name, info.frames / info.samplerate, max_duration)
-    blocks = [
-        b.mean(axis=1) if b.ndim == 2 else b
-        for b in sf.blocks(str(path), blocksize=READ_BLOCK, dtype="float32", always_2d=True)
-    ]
-    audio = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
-    return audio.astype(np.float32, copy=False), info.samplerate
-
-
-def _ffmpeg_read(path: Path, max_duration: float) -> tuple[np.ndarray, int]:
-    """Decode with the ffmpeg imageio-ffmpeg ships; only up to just past the length limit."""
-    import imageio_ffmpeg
-
-    with tempfile.TemporaryDirectory() as tmp:
-        wav = Path(tmp) / "decoded.wav"
-        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path)]
-        cmd += ["-vn", "-t", f"{max_duration + 1:.3f}", "-c:a", "pcm_f32le", "-f", "wav", str(wav)]
-        done = subprocess.run(
-            cmd, check=False, capture_output=True, timeout=max(60.0, max_duration)
-        )
-        if done.returncode != 0 or not wav.exists():
-            raise AudioError(
-                f"{path.name} is not an audio file that can be read. Use a sound file such as "
-                f"WAV, FLAC, OGG, MP3 or {FFMPEG_FORMATS}."
-            )
-        info = sf.info(str(wav))
-        if info.frames > max_duration * info.samplerate:  # decoding stopped at the limit
-            raise AudioError(
-                f"{path.name} is longer than {max_duration / 60:.1f} minutes, the limit. "
-                + DURATION_HINT
-            )
-        return _soundfile_read(wav, max_duration, path.name)
-
-
 def check_duration(name: str, seconds: float, max_duration: float) -> None:
     """Refuse audio longer than `max_duration` seconds."""
     if seconds > max_duration:
@@ -108,28 +63,6 @@ def check_duration(name: str, seconds: float, max_duration: float) -> None:
             f"{name} is {seconds / 60:.1f} minutes long; the limit is "
             f"{max_duration / 60:.1f} minutes. " + DURATION_HINT
         )
-
-
-def load_audio(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:
-    """Decode a sound file to mono (channel mean) float32 at its own sample rate."""
-    path = Path(path)
-    if path.is_dir():
-        raise AudioError(f"{path} is a folder, not a sound file. Choose a file inside it.")
-    if not path.exists():
-        raise AudioError(f"{path}: no such file.")
-    try:
-        with open(path, "rb") as f:
-            empty = not f.read(1)
-    except OSError as exc:
-        message = f"{path.name} cannot be read ({exc.strerror}). Check its permissions."
-        raise AudioError(message) from exc
-    if empty:
-        raise AudioError(f"{path.name} is empty (0 bytes). Record or choose the clip again.")
-    try:
-        audio, sr = _soundfile_read(path, max_duration, path.name)
-    except sf.SoundFileError:
-        audio, sr = _ffmpeg_read(path, max_duration)
-    return audio, sr
 
 
 def to_float(audio: np.ndarray, name: str) -> np.ndarray:
@@ -159,34 +92,45 @@ def check_audio(
         audio = audio.mean(axis=1 if audio.shape[1] < audio.shape[0] else 0)
     if audio.ndim != 1:
         raise AudioError(f"{name}: expected samples × channels, got shape {audio.shape}.")
+    check_rate(name, sample_rate)
+    if audio.size == 0:
+        check_length(name, 0, sample_rate)
+    check_duration(name, audio.size / sample_rate, max_duration)
+    check_finite(name, audio)
+    check_length(name, audio.size, sample_rate)
+    return audio
+
+
+def check_rate(name: str, sample_rate: int) -> None:
+    """Refuse a sample rate too low to hold the log-mel's range."""
     if sample_rate < MIN_SAMPLE_RATE:
         raise AudioError(
             f"{name}: a sample rate of {sample_rate} Hz is too low; at least "
             f"{MIN_SAMPLE_RATE} Hz is needed. Record or export it at 16 kHz or more."
         )
-    if audio.size == 0:
-        raise AudioError(f"{name} holds no audio samples (zero length). Record or choose again.")
-    check_duration(name, audio.size / sample_rate, max_duration)
+
+
+def check_finite(name: str, audio: np.ndarray) -> None:
+    """Refuse NaN or infinite samples."""
     if not np.isfinite(audio).all():
         bad = int((~np.isfinite(audio)).sum())
         raise AudioError(
             f"{name} has {bad} NaN or infinite sample values, so the file is damaged. "
             "Export it again from the recording program."
         )
-    seconds = audio.size / sample_rate
+
+
+def check_length(name: str, size: int, sample_rate: int) -> None:
+    """Refuse no audio at all, or less than MIN_DURATION of it."""
+    if size == 0:
+        raise AudioError(f"{name} holds no audio samples (zero length). Record or choose again.")
+    seconds = size / sample_rate
     if seconds < MIN_DURATION:
-        length = f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else f"{audio.size} sample(s)"
+        length = f"{seconds * 1000:.0f} ms" if seconds >= 0.001 else f"{size} sample(s)"
         raise AudioError(
             f"{name} is only {length} long; at least {MIN_DURATION:.0f} s of "
             "sound is needed to describe a soundscape. Record a longer clip."
         )
-    return audio
-
-
-def read_clip(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:
-    """A sound file decoded and checked: mono float32 samples safe to analyse, and their rate."""
-    audio, sr = load_audio(path, max_duration)
-    return check_audio(audio, sr, Path(path).name, max_duration), sr
 
 
 def loop_to_min_duration(audio: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -5,66 +5,128 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
+import multiprocessing
+import os
+import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 from .audio import MAX_DURATION
-from .errors import LLMSSDError, UsageError
+from .cli_ratings import add_ratings_commands
+from .errors import LLMSSDError
 from .output import check_output, record_file, where
 from .result import flat_record, record_template
 from .weights import DEFAULT_CHECKPOINT, available_checkpoints, fetch, weights_dir
 
+WORKER_THREADS = 1
+"""Torch threads per worker process of `describe --workers`."""
+WORKER_EXIT_TIMEOUT = 10.0
+"""Seconds to wait for a stopped worker process to end."""
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
-def csv_columns(caption: bool) -> list[str]:
+def csv_columns(caption: bool, ensemble: bool = False, per_window: bool = False) -> list[str]:
     """The CSV header: the flat columns of an analysis record (derived from
-    `Analysis.to_dict()`), with the error column after the source and the caption's fields last."""
+    `Analysis.to_dict()`), or of a window's with `per_window`, with the error column after the
+    source, then the ensemble's and the caption's fields."""
     from .caption import Caption
+    from .outputs import Ensemble, Prediction, Window
 
-    columns = list(flat_record(record_template()))
+    if per_window:
+        window = Window(0.0, 0.0, Prediction.zero(), 0.0).to_dict()
+        columns = ["source", "window", *flat_record(window)]
+    else:
+        columns = list(flat_record(record_template()))
     columns.insert(columns.index("source") + 1, "error")
+    if ensemble and not per_window:
+        zero = Ensemble(("",), (Prediction.zero(),))
+        columns += list(flat_record({"ensemble": zero.to_dict()}))
     if caption:
         columns += list(Caption("", "").to_dict())
     return columns
 
 
+def window_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per window of a record (its source and caption on each), or the error's row."""
+    if "error" in record:
+        return [record]
+    common = {k: v for k, v in record.items() if k.startswith("caption")}
+    return [
+        {"source": record["source"], "window": i, **window, **common}
+        for i, window in enumerate(record["windows"])
+    ]
+
+
 class RecordWriter:
     """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
 
-    def __init__(self, out: IO[str], fmt: str, caption: bool) -> None:
-        self.out, self.fmt = out, fmt
+    def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
+        self.out, self.fmt, self.per_window = out, args.format, args.per_window
         self.count = 0
-        columns = csv_columns(caption)
-        self.csv = csv.DictWriter(out, columns, extrasaction="ignore") if fmt == "csv" else None
+        columns = csv_columns(args.caption, args.ensemble, args.per_window)
+        self.csv = (
+            csv.DictWriter(out, columns, extrasaction="ignore") if self.fmt == "csv" else None
+        )
         if self.csv:
             self.csv.writeheader()
 
     def write(self, record: dict[str, Any]) -> None:
         if self.csv:
-            self.csv.writerow(flat_record(record))
+            for row in window_rows(record) if self.per_window else [record]:
+                self.csv.writerow(flat_record(row))
         else:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.out.flush()
         self.count += 1
 
 
-def describe_one(
-    path: str, checkpoint: str, max_duration: float, captioner: Callable[[Any], dict] | None
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DescribeOptions:
+    """What `describe` does with each file (sent to the worker processes)."""
+
+    checkpoint: str
+    max_duration: float
+    caption: bool = False
+    ensemble: bool = False
+    language: str | None = None
+    """The caption's language (None: LLM_SSD_LANGUAGE, else English)."""
+
+
+def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
     """The record of one clip; raises AudioError/WeightsError for what the user must fix."""
     from .analysis import analyze
 
-    analysis = analyze(path, checkpoint=checkpoint, max_duration=max_duration)
+    analysis = analyze(
+        path,
+        checkpoint=options.checkpoint,
+        max_duration=options.max_duration,
+        ensemble=options.ensemble,
+    )
     record = {"source": path, **{k: v for k, v in analysis.to_dict().items() if k != "source"}}
-    if captioner is not None:
-        record.update(captioner(analysis))
+    if options.caption:
+        record.update(make_captioner(options.language)(analysis))
     return record
 
 
+def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
+    """The record of one clip, or one with an `error` field: a file never stops the batch."""
+    try:
+        return describe_one(path, options)
+    except LLMSSDError as exc:
+        return {"source": path, "error": str(exc)}
+    except Exception as exc:  # a bug must not cost the rest of the batch
+        return {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+
+
+@cache
 def make_captioner(language: str | None = None) -> Callable[[Any], dict]:
     """Caption each analysis, in `language` (default: LLM_SSD_LANGUAGE, else English), with the
     first source configured: OpenAI settings, HF_TOKEN through the router, the offline template."""
@@ -74,19 +136,62 @@ def make_captioner(language: str | None = None) -> Callable[[Any], dict]:
     return lambda analysis: caption_text(analysis, settings).to_dict()
 
 
+def describe_records(
+    files: list[str], options: DescribeOptions, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Each file's record as it is done: in this process, or in `workers` processes (spawned,
+    one torch thread each), in the order they finish. Interrupted, the workers are stopped."""
+    if workers == 1 or len(files) == 1:
+        for path in files:
+            yield describe_safely(path, options)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process with torch threads
+    pool = ProcessPoolExecutor(min(workers, len(files)), context, _init_worker)
+    futures = {pool.submit(describe_safely, path, options): path for path in files}
+    try:
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:  # a worker killed (out of memory, say)
+                yield {"source": futures[future], "error": f"its worker process died ({exc})"}
+    except BaseException:
+        processes = list(getattr(pool, "_processes", {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(WORKER_EXIT_TIMEOUT)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _init_worker() -> None:
+    """A worker: one torch thread (the processes are the parallelism); Ctrl-C is the main
+    process's to handle."""
+    import torch
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    torch.set_num_threads(WORKER_THREADS)
+
+
 def describe(args: argparse.Namespace) -> int:
-    """Analyse every file; a bad file is reported and skipped. Exit 1 if any failed, 130 on
+    """Analyse every file, in parallel processes, writing each record as soon as it is done
+    (completion order); a bad file is reported and skipped. Exit 1 if any failed, 130 on
     Ctrl-C, saying how many records were kept and where."""
     from .inference import load_model
 
     check_output(args.output, args.files)  # before any file is opened
     load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
-    captioner = make_captioner(args.language) if args.caption else None
+    if args.caption:
+        make_captioner(args.language)  # a caption setting out of bounds is said before any file
+    options = DescribeOptions(
+        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language
+    )
     writer: RecordWriter | None = None
     try:
         with record_file(args.output) as out:
-            writer = RecordWriter(out, args.format, args.caption)
-            failed = describe_files(args, writer, captioner)
+            writer = RecordWriter(out, args)
+            failed = write_records(args, options, writer)
     except KeyboardInterrupt:
         kept = writer.count if writer else 0
         print(f"interrupted: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
@@ -98,25 +203,40 @@ def describe(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def describe_files(
-    args: argparse.Namespace, writer: RecordWriter, captioner: Callable[[Any], dict] | None
+def write_records(
+    args: argparse.Namespace, options: DescribeOptions, writer: RecordWriter
 ) -> list[str]:
-    """Write each file's record (an `error` one for a file that failed); the failed files."""
+    """Write each file's record as it is done (an `error` one for a file that failed); the
+    files that failed."""
     from tqdm import tqdm
 
     failed: list[str] = []
-    for path in tqdm(args.files, desc="describing", unit="clip", disable=None, file=sys.stderr):
-        try:
-            record = describe_one(path, args.checkpoint, args.max_duration, captioner)
-        except LLMSSDError as exc:
-            record = {"source": path, "error": str(exc)}
-        except Exception as exc:  # a bug must not cost the rest of the batch
-            record = {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+    records = describe_records(args.files, options, args.workers)
+    bar = tqdm(records, total=len(args.files), desc="describing", unit="clip", disable=None,
+               file=sys.stderr)  # fmt: skip
+    for record in bar:
         if "error" in record:
-            failed.append(path)
-            tqdm.write(f"error: {path}: {record['error']}", file=sys.stderr)
+            failed.append(record["source"])
+            tqdm.write(f"error: {record['source']}: {record['error']}", file=sys.stderr)
         writer.write(record)
     return failed
+
+
+def positive_seconds(text: str) -> float:
+    """A length limit: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def weights_command(args: argparse.Namespace) -> int:
@@ -220,80 +340,8 @@ def add_training_commands(sub: Any) -> None:
     e.set_defaults(run=evaluate_command)
 
 
-def format_summary(table: list[list[Any]]) -> str:
-    """The class's table (`ratings.summary_table`) and the paper's, as plain text."""
-    from .ratings import SUMMARY_HEADERS
-    from .rubric import PUBLISHED_SOURCE, published_table
-
-    published = [[f"{r[0]} {r[1]}", "", "", "", *r[2:]] for r in published_table()]
-    width = max(len(str(row[0])) for row in [SUMMARY_HEADERS, *published, *table])
-
-    def line(cells: Iterable[Any]) -> str:
-        first, *rest = (
-            "" if c is None else f"{c:.2f}" if isinstance(c, float) else c for c in cells
-        )
-        return f"{first:<{width}}" + "".join(f"{c:>9}" for c in rest)
-
-    out = [line(SUMMARY_HEADERS), *(map(line, table) if table else ["(no ratings yet)"])]
-    return "\n".join([*out, "", f"Published ({PUBLISHED_SOURCE}):", *map(line, published)])
-
-
-def ratings_summary_command(args: argparse.Namespace) -> int:
-    """Print the class's means per caption source beside the paper's."""
-    from .ratings import RatingStore, summarize, summary_table
-
-    store = RatingStore(args.db, create=False)
-    print(f"ratings in {store.path}" + (f", rater {args.rater}" if args.rater else ""))
-    print(format_summary(summary_table(summarize(store.rows(args.rater)))))
-    return 0
-
-
-def ratings_export_command(args: argparse.Namespace) -> int:
-    """Write every rating with its caption and clip, as CSV or JSON."""
-    from .ratings import RatingStore, export_text
-
-    text = export_text(RatingStore(args.db, create=False).rows(args.rater), args.format)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
-    print(f"wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-def add_ratings_commands(sub: Any) -> None:
-    """`ratings summary` and `ratings export` (the database of the app's caption ratings)."""
-    from .ratings import EXPORT_FORMATS, database_location
-
-    r = sub.add_parser("ratings", help="the app's caption ratings: summary or export")
-    actions = r.add_subparsers(dest="action", required=True)
-    default = database_location().path
-    for name, help_text, run in (
-        (
-            "summary",
-            "per-source means and counts, beside the paper's",
-            ratings_summary_command,
-        ),
-        ("export", "every rating with its caption and clip", ratings_export_command),
-    ):
-        a = actions.add_parser(name, help=help_text)
-        a.add_argument("--db", default=default, help=f"ratings database (default {default})")
-        a.add_argument("--rater", help="only this rater code")
-        a.set_defaults(run=run)
-        if name == "export":
-            a.add_argument("--format", choices=EXPORT_FORMATS, default="csv", help="default csv")
-            a.add_argument("--output", help="write here instead of standard output")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="llm-ssd", description="Describe soundscapes: scene, events, affective qualities."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def add_describe_command(sub: Any) -> None:
+    """`describe`: analyse files, one record each."""
     d = sub.add_parser("describe", help="analyse sound files (one record per file)")
     d.add_argument("files", nargs="+", help="sound files (wav, flac, ogg, mp3, m4a, webm, ...)")
     d.add_argument(
@@ -316,11 +364,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument(
         "--max-duration",
-        type=float,
+        type=positive_seconds,
         default=MAX_DURATION,
-        help=f"longest clip accepted, seconds (default {MAX_DURATION:.0f})",
+        help=f"longest recording accepted, seconds (default {MAX_DURATION:.0f})",
+    )
+    d.add_argument(
+        "--ensemble",
+        action="store_true",
+        help="the mean of the four published checkpoints, with their spread",
+    )
+    d.add_argument(
+        "--per-window",
+        action="store_true",
+        help="with --format csv: one row per 30-s window, not per file",
+    )
+    d.add_argument(
+        "--workers",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        help="processes analysing files at once (default: one per CPU)",
     )
     d.set_defaults(run=describe)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llm-ssd", description="Describe soundscapes: scene, events, affective qualities."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    add_describe_command(sub)
 
     w = sub.add_parser("weights", help="fetch or list the SoundAQnet checkpoints")
     w.add_argument("action", choices=("fetch", "list"))
@@ -333,7 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    args = build_parser().parse_args(None if argv is None else list(argv))
+    parser = build_parser()
+    args = parser.parse_args(None if argv is None else list(argv))
+    if getattr(args, "per_window", False) and args.format != "csv":
+        parser.error("--per-window needs --format csv (JSON records always list their windows)")
     try:
         return args.run(args)
     except LLMSSDError as exc:

@@ -16,6 +16,7 @@ from .labels import PAQS
 from .model import SoundAQnet
 from .weights import (
     CHECKPOINT_HINT,
+    CHECKPOINT_SHA256,
     WeightsError,
     load_checkpoint,
     load_norm_stats,
@@ -113,3 +114,13 @@ def _load_model(path: Path, device: str, mtime_ns: int) -> LoadedModel:
     model.eval().to(device)
     norm = {k: torch.from_numpy(v).to(device) for k, v in stats.items()}
     return LoadedModel(model, norm, path.name, device)
+
+
+def load_models(
+    checkpoint: str | Path | None = None, device: str | None = None, ensemble: bool = False
+) -> list[LoadedModel]:
+    """The checkpoint's network, or with `ensemble` the four published checkpoints' networks
+    (`checkpoint` is then not used)."""
+    if not ensemble:
+        return [load_model(checkpoint, device)]
+    return [load_model(name, device) for name in CHECKPOINT_SHA256]

@@ -67,6 +67,8 @@ PAQ_ANGLES: dict[str, int] = {
 """Degrees of each quality on the ISO/TS 12913-3 circle: pleasant to the right, eventful up.
 ISO Pleasantness and Eventfulness weigh each rating by the cosine and sine of its angle; the radar
 chart draws each quality in this direction, so it reads like the circumplex."""
+PAQ_CIRCLE: tuple[str, ...] = tuple(sorted(PAQ_ANGLES, key=PAQ_ANGLES.__getitem__))
+"""The qualities around the circle, counter-clockwise from pleasant."""
 
 LIKERT_HALF_STEP = 0.5
 """A rating belongs to the nearest level; one exactly half-way between two, to the lower one."""

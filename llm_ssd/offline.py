@@ -16,6 +16,7 @@ from .offline_phrases import PHRASES
 from .prompt import select_events
 from .quiet import said_too_quiet
 from .result import Analysis
+from .story import lay_scene, one_scene, scene_doubt, stretches, with_article
 
 OFFLINE_SOURCE = "offline template"
 """The caption's source when this template wrote it."""
@@ -61,6 +62,8 @@ def offline_caption(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> str
             events_sentence(analysis, table or DEFAULT_LANGUAGE),
             feelings_sentence(analysis.paq, table or DEFAULT_LANGUAGE),
         ]
+        if len(stretches(analysis)) > 1:
+            sentences.append(change_sentence(analysis, table or DEFAULT_LANGUAGE))
     if table is None:
         sentences.append(english_only_note())
     return phrase(table or DEFAULT_LANGUAGE, "sentence_gap").join(sentences)
@@ -104,9 +107,39 @@ def events_sentence(analysis: Analysis, language: str) -> str:
     shape = ("nothing", "maybe", "heard", "heard_maybe")[2 * bool(heard) + bool(maybe)]
     conjunction, separator = phrase(language, "and"), phrase(language, "list_sep")
     return phrase(language, shape).format(
-        place=phrase(language, "places")[analysis.scene],
+        place=place_phrase(analysis, language),
         heard=join_words(heard, conjunction, separator),
         maybe=join_words(maybe, conjunction, separator),
+    )
+
+
+def place_phrase(analysis: Analysis, language: str) -> str:
+    """The opening place: the scene, or "this place" when the windows name several scenes or
+    the checkpoints disagree (in English with the doubt spelt out: "probably a park, though it
+    could be a street")."""
+    if one_scene(analysis):
+        return phrase(language, "places")[analysis.scene]
+    doubt = scene_doubt(analysis)
+    place = phrase(language, "uncertain_place")
+    return f"{place} ({doubt})" if doubt and language == DEFAULT_LANGUAGE else place
+
+
+def change_sentence(analysis: Analysis, language: str) -> str:
+    """How a recording whose windows tell more than one story changes: in English "It starts as
+    an eventful street, then becomes a calm park."; in the other languages that it changes."""
+    if language != DEFAULT_LANGUAGE:
+        return phrase(language, "changes")
+    parts = stretches(analysis)
+    one = len({p.scene for p in parts}) == 1
+    said = [p.mood if one else with_article(f"{p.mood} {lay_scene(p.scene)}") for p in parts]
+    said = [x for i, x in enumerate(said) if i == 0 or x != said[i - 1]]
+    if len(said) == 1:  # the same words throughout: say which way the feeling moved
+        first, last = parts[0], parts[-1]
+        moved = (last.isop - first.isop, "pleasant"), (last.isoe - first.isoe, "eventful")
+        delta, quality = max(moved, key=lambda m: abs(m[0]))
+        return f"It grows {'more' if delta > 0 else 'less'} {quality} over time."
+    return (
+        f"It starts {'' if one else 'as '}{said[0]}, then becomes " + ", then ".join(said[1:]) + "."
     )
 
 

@@ -12,7 +12,9 @@ Keys of a table:
 - "very", "rather": a quality's degree (`{quality}`);
 - "and", "feelings_and", "list_sep": how lists of sounds and of feelings are joined;
 - "sentence_gap": what goes between sentences;
-- "too_quiet": the whole caption of a clip too quiet to describe.
+- "too_quiet": the whole caption of a clip too quiet to describe;
+- "uncertain_place": the opening place when the scene changes or the checkpoints disagree;
+- "changes": that the place changes over a recording (English says how, `offline.change_sentence`).
 
 A new sentence is a new key: written in English first, it is used in English for the other
 languages until they have it (`offline.phrase`)."""
@@ -57,6 +59,8 @@ ENGLISH: dict[str, Any] = {
     "list_sep": ", ",
     "sentence_gap": " ",
     "too_quiet": "This clip is too quiet to describe: there is nothing to hear in it.",
+    "uncertain_place": "In this place",
+    "changes": "The place changes over the recording.",
 }
 
 GERMAN: dict[str, Any] = {
@@ -108,6 +112,8 @@ GERMAN: dict[str, Any] = {
     "too_quiet": (
         "Diese Aufnahme ist zu leise, um sie zu beschreiben: Es ist nichts darin zu hören."
     ),
+    "uncertain_place": "An diesem Ort",
+    "changes": "Der Ort verändert sich im Lauf der Aufnahme.",
 }
 
 FRENCH: dict[str, Any] = {
@@ -157,6 +163,8 @@ FRENCH: dict[str, Any] = {
     "list_sep": ", ",
     "sentence_gap": " ",
     "too_quiet": "Cet extrait est trop silencieux pour être décrit : on n'y entend rien.",
+    "uncertain_place": "Dans ce lieu",
+    "changes": "Le lieu change au fil de l'enregistrement.",
 }
 
 SPANISH: dict[str, Any] = {
@@ -206,6 +214,8 @@ SPANISH: dict[str, Any] = {
     "list_sep": ", ",
     "sentence_gap": " ",
     "too_quiet": "Este clip es demasiado silencioso para describirlo: no se oye nada en él.",
+    "uncertain_place": "En este lugar",
+    "changes": "El lugar cambia a lo largo de la grabación.",
 }
 
 DUTCH: dict[str, Any] = {
@@ -255,6 +265,8 @@ DUTCH: dict[str, Any] = {
     "list_sep": ", ",
     "sentence_gap": " ",
     "too_quiet": "Deze opname is te stil om te beschrijven: er is niets in te horen.",
+    "uncertain_place": "Op deze plek",
+    "changes": "De plek verandert in de loop van de opname.",
 }
 
 ITALIAN: dict[str, Any] = {
@@ -306,6 +318,8 @@ ITALIAN: dict[str, Any] = {
     "too_quiet": (
         "Questa registrazione è troppo silenziosa per essere descritta: non vi si sente nulla."
     ),
+    "uncertain_place": "In questo luogo",
+    "changes": "Il luogo cambia nel corso della registrazione.",
 }
 
 PORTUGUESE: dict[str, Any] = {
@@ -355,6 +369,8 @@ PORTUGUESE: dict[str, Any] = {
     "list_sep": ", ",
     "sentence_gap": " ",
     "too_quiet": "Este clipe é demasiado silencioso para ser descrito: não se ouve nada nele.",
+    "uncertain_place": "Neste lugar",
+    "changes": "O lugar muda ao longo da gravação.",
 }
 
 CHINESE: dict[str, Any] = {
@@ -404,6 +420,8 @@ CHINESE: dict[str, Any] = {
     "list_sep": "、",
     "sentence_gap": "",
     "too_quiet": "这段录音太安静，无法描述：里面听不到任何声音。",
+    "uncertain_place": "在这个地方",
+    "changes": "这个地方在录音过程中发生了变化。",
 }
 
 PHRASES: dict[str, dict[str, Any]] = {

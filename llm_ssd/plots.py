@@ -19,9 +19,10 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
-from .labels import EVENTS, PAQ_ANGLES, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
+from .labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from .loudness import LOUDNESS_STEP
 from .places import NEAREST_COUNT, Place, load_places, nearest_places
+from .plots_ensemble import ensemble_band, ensemble_points, ensemble_whiskers
 from .prompt import select_events
 from .ratings import SourceSummary
 from .result import Analysis
@@ -42,8 +43,6 @@ QUADRANT_COLOUR = "#595959"
 PLACEHOLDER_COLOUR = "#595959"
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
-RADAR_ORDER: tuple[str, ...] = tuple(sorted(PAQS, key=PAQ_ANGLES.__getitem__))
-"""The qualities around the radar, counter-clockwise from pleasant as on the circumplex."""
 OFF_SCALE_MARKER = "^"
 """Marks a rating the network put outside 1–5, drawn at the scale's edge."""
 CLIP_COLOURS = (USED_COLOUR, "#d62728")
@@ -82,7 +81,7 @@ def log_mel_figure(analysis: Analysis) -> Figure:
     fig = _figure(WIDE)
     ax = fig.add_subplot()
     mel = analysis.log_mel.T
-    seconds = mel.shape[1] * HOP_LENGTH / SAMPLE_RATE
+    seconds = mel.shape[1] * analysis.mel_pooling * HOP_LENGTH / SAMPLE_RATE
     top = float(mel.max())
     image = ax.imshow(
         mel,
@@ -109,7 +108,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     """ISO 532-1 loudness N(t) with N5 and N10 marked."""
     fig = _figure(WIDE)
     ax = fig.add_subplot()
-    t = np.arange(analysis.loudness.size) * LOUDNESS_STEP
+    t = np.arange(analysis.loudness.size) * LOUDNESS_STEP * analysis.loudness_pooling
     ax.plot(t, analysis.loudness, color="#333333", linewidth=0.8, label="N(t)")
     ax.axhline(analysis.n5, color="#d62728", linestyle="--", label=f"N5 = {analysis.n5:.1f} sone")
     ax.axhline(analysis.n10, color="#ff7f0e", linestyle=":", label=f"N10 = {analysis.n10:.1f} sone")
@@ -131,6 +130,7 @@ def events_figure(analysis: Analysis) -> Figure:
     colours = [USED_COLOUR if name in used else UNUSED_COLOUR for name, _ in items]
     bars = ax.barh([n for n, _ in items], [p for _, p in items], color=colours)
     ax.bar_label(bars, labels=[f"{p:.2f}" for _, p in items], padding=2, fontsize="small")
+    ensemble_whiskers(ax, analysis, [n for n, _ in items])
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("probability")
     ax.set_title("Sound events (blue: passed on to the caption writer)", fontsize="medium")
@@ -152,15 +152,17 @@ def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure
     are overlaid (A, B), one clip has its values in the axis labels."""
     fig = _figure(SQUARE)
     ax = fig.add_subplot(projection="polar")
-    angles = np.deg2rad([PAQ_ANGLES[q] for q in RADAR_ORDER])
+    angles = np.deg2rad([PAQ_ANGLES[q] for q in PAQ_CIRCLE])
     closed = np.append(angles, angles[0])
     for analysis, name, colour in zip(analyses, names, CLIP_COLOURS, strict=False):
-        values = np.array([analysis.paq[q] for q in RADAR_ORDER])
+        values = np.array([analysis.paq[q] for q in PAQ_CIRCLE])
         drawn = np.clip(values, *PAQ_SCALE)  # the JSON keeps the raw value
         ring = np.append(drawn, drawn[0])
         label = name if len(analyses) > 1 else None
         ax.plot(closed, ring, color=colour, linewidth=2, label=label)
         ax.fill(closed, ring, color=colour, alpha=0.25 if len(analyses) == 1 else 0.15)
+        if len(analyses) == 1:
+            ensemble_band(ax, analysis, closed)
         outside = drawn != values
         if outside.any():
             ax.scatter(angles[outside], drawn[outside], marker=OFF_SCALE_MARKER, s=90,
@@ -174,8 +176,8 @@ def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure
         linewidth=1,
         label=f"neutral ({Likert.NEUTRAL:d})",
     )
-    ticks = [paq_tick(q, analyses[0].paq[q]) for q in RADAR_ORDER]
-    ax.set_xticks(angles, ticks if len(analyses) == 1 else list(RADAR_ORDER))
+    ticks = [paq_tick(q, analyses[0].paq[q]) for q in PAQ_CIRCLE]
+    ax.set_xticks(angles, ticks if len(analyses) == 1 else list(PAQ_CIRCLE))
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([int(level) for level in Likert])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
@@ -345,6 +347,7 @@ def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) ->
     for analysis, name, colour in zip(analyses, names, CLIP_COLOURS, strict=False):
         point = (analysis.isop, analysis.isoe)
         ax.scatter(*point, s=140, color=colour, edgecolors="white", linewidths=1.5, zorder=7)
+        ensemble_points(ax, analysis)
         single = len(analyses) == 1
         coords = f"({analysis.isop:+.2f}, {analysis.isoe:+.2f})"
         labels.append((coords if single else f"{name} {coords}", point, colour))

@@ -5,16 +5,20 @@ The rules follow the method (../shared/docs/captioning.md); the prompt wording i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .labels import DEFAULT_LANGUAGE, PAQS, SCENE_LAY_NAMES, Likert
 from .result import Analysis
+from .story import clock, lay_scene, one_scene, scene_doubt, stretches
 
 EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)
 """Candidate event thresholds, tried in order: the first one some probability exceeds is used."""
 
 EVENT_DECIMALS = 2
 """Event probabilities are given to the model rounded to this many decimals."""
+
+UNCERTAIN_SCENE = "place"
+"""What the prompt calls the scene when it changes over the recording or is uncertain."""
 
 SOUNDSCAPE_DEFINITION = (
     "ISO 12913-1 defines a soundscape as the acoustic environment as perceived or experienced "
@@ -80,8 +84,10 @@ def system_message(
     events: list[tuple[str, float]],
     statements: list[str],
     language: str = DEFAULT_LANGUAGE,
+    notes: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """The text of the single system message."""
+    """The text of the single system message; `notes` are (paragraph, step) pairs that a
+    recording which changes, or an uncertain scene, adds after the ratings and the two steps."""
     if events:
         heard = (
             f"Imagine you are standing in this {scene}. These sound events are heard, the most "
@@ -103,6 +109,8 @@ def system_message(
             "1. Say that no particular sound event stands out. Do not name or invent any sound."
         )
     feelings = "\n".join(f"- {statement}" for statement in statements)
+    context = "".join(f"{paragraph}\n\n" for paragraph, _ in notes)
+    more_steps = "".join(f"{i}. {step}\n" for i, (_, step) in enumerate(notes, start=3))
     opening = f'"In this {scene}, ..."'
     if language != DEFAULT_LANGUAGE:
         opening = f"the {language} for {opening}"
@@ -114,20 +122,54 @@ def system_message(
         f"{heard}\n\n"
         "The listener's ratings of this soundscape:\n"
         f"{feelings}\n\n"
+        f"{context}"
         "Steps:\n"
         f"{step_events}\n"
-        "2. Then describe how this soundscape feels, based on the listener's ratings.\n\n"
-        "Write one short description that covers both steps, within about 200 tokens, in simple, "
+        "2. Then describe how this soundscape feels, based on the listener's ratings.\n"
+        f"{more_steps}\n"
+        f"Write one short description that covers {'all the' if notes else 'both'} steps, "
+        "within about 200 tokens, in simple, "
         f"everyday language that anyone understands. Write it in {language}. Start with {opening}"
     )
 
 
 def build_prompt(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
     """The chat messages asking an LLM for this clip's soundscape caption."""
+    notes = story_notes(analysis)
     content = system_message(
-        scene_name(analysis),
+        scene_name(analysis) if one_scene(analysis) else UNCERTAIN_SCENE,
         select_events(analysis.event_probabilities),
         affect_statements(analysis.paq),
         language,
+        notes,
     )
     return [{"role": "system", "content": content}]
+
+
+def story_notes(analysis: Analysis) -> list[tuple[str, str]]:
+    """(paragraph, step) pairs for a recording whose windows tell more than one story, and for a
+    scene the ensemble's checkpoints do not agree on; none for one story told surely."""
+    notes = []
+    parts = stretches(analysis)
+    if len(parts) > 1:
+        lines = "\n".join(
+            f"- {clock(p.start)}–{clock(p.end)}: {lay_scene(p.scene)}, feels {p.mood} "
+            f"(ISO pleasantness {p.isop:+.2f}, eventfulness {p.isoe:+.2f})"
+            for p in parts
+        )
+        notes.append(
+            (
+                f"The recording lasts {clock(analysis.duration)} and changes over time; the events "
+                f"and ratings above are for the whole of it. Its parts, in order:\n{lines}",
+                "Then say how the place changes over time, following its parts in order (for "
+                'example: "It starts as a busy street, then becomes a calm park").',
+            )
+        )
+    if doubt := scene_doubt(analysis):
+        notes.append(
+            (
+                f"The kind of place is uncertain: it is {doubt}.",
+                f"Say that it is {doubt}; do not present the kind of place as certain.",
+            )
+        )
+    return notes

@@ -9,6 +9,7 @@ describing the predictions, which stay in the record."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,18 +35,50 @@ QUIET_CAPTION: str = PHRASES["English"]["too_quiet"]
 """What the English offline caption says instead of describing such a clip."""
 
 
+class LevelMeter:
+    """The RMS level of mono blocks as they stream past, with the DC offset removed: one pass,
+    no copy of the recording (sums in float64)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.total_squares = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        for start in range(0, block.size, BLOCK):
+            part = block[start : start + BLOCK].astype(np.float64)
+            self.count += part.size
+            self.total += float(part.sum())
+            self.total_squares += float(part @ part)
+
+    def measure(self, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        """Pass the blocks on, measuring each."""
+        for block in blocks:
+            self.add(block)
+            yield block
+
+    @property
+    def level_db_spl(self) -> float:
+        """dB SPL at the authors' calibration; -inf for digital silence or a pure DC offset."""
+        if self.count == 0:
+            return -math.inf
+        mean = self.total / self.count
+        power = max(self.total_squares / self.count - mean * mean, 0.0)
+        rms = math.sqrt(power) * PASCAL_PER_UNIT
+        return 20 * math.log10(rms / REFERENCE_PRESSURE) if rms > 0 else -math.inf
+
+    @property
+    def too_quiet(self) -> bool:
+        """Whether the blocks so far are too quiet to describe (below `QUIET_DB_SPL`)."""
+        return self.level_db_spl < QUIET_DB_SPL
+
+
 def level_db_spl(samples: np.ndarray) -> float:
     """The RMS level of mono samples in dB SPL at the authors' calibration, with the DC offset
     (the mean) removed first; -inf for digital silence or a pure DC offset."""
-    if samples.size == 0:
-        return -math.inf
-    mean = samples.mean(dtype=np.float64)
-    power = 0.0
-    for start in range(0, samples.size, BLOCK):
-        block = samples[start : start + BLOCK].astype(np.float64) - mean
-        power += float(block @ block)
-    rms = math.sqrt(power / samples.size) * PASCAL_PER_UNIT
-    return 20 * math.log10(rms / REFERENCE_PRESSURE) if rms > 0 else -math.inf
+    meter = LevelMeter()
+    meter.add(samples)
+    return meter.level_db_spl
 
 
 def too_quiet(samples: np.ndarray) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .labels import EVENTS, PAQS, SCENES
+from .outputs import Ensemble, Window
 from .places import nearest_records
 
 TIMING_STAGES: tuple[str, ...] = ("decode", "log_mel", "loudness", "model", "total")
@@ -37,9 +38,9 @@ class Analysis:
     paq: dict[str, float]
     """The 8 perceived affective qualities of `labels.PAQS`, Likert 1..5."""
     log_mel: np.ndarray
-    """(frames, 64) log-mel in dB before normalisation, 100 frames per second."""
+    """(frames, 64) log-mel in dB before normalisation, 100 frames per second (`mel_pooling`)."""
     loudness: np.ndarray
-    """(steps,) ISO 532-1 time-varying loudness in sone, one value every 2 ms."""
+    """(steps,) ISO 532-1 loudness in sone, one value every 2 ms (`loudness_pooling`)."""
     n5: float
     """Loudness exceeded 5 % of the time, sone."""
     n10: float
@@ -58,6 +59,14 @@ class Analysis:
     """Seconds spent in each stage."""
     warnings: tuple[str, ...] = ()
     """Things the user should know about the result (e.g. a short clip was padded)."""
+    windows: tuple[Window, ...] = ()
+    """The 30-s windows in order (one for a clip up to 45 s); the outputs above combine them."""
+    ensemble: Ensemble | None = None
+    """Each checkpoint's outputs when they are the mean of several (`analyze(ensemble=True)`)."""
+    mel_pooling: int = 1
+    """Log-mel frames max-pooled into each column of `log_mel` (long recordings, for display)."""
+    loudness_pooling: int = 1
+    """Loudness steps max-pooled into each value of `loudness` (long recordings)."""
 
     @property
     def scene(self) -> str:
@@ -84,10 +93,20 @@ class Analysis:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
         }
+        out.update(self._parts_dict())
         if arrays:
             out["log_mel"] = self.log_mel.tolist()
             out["loudness"] = self.loudness.tolist()
         return out
+
+    def _parts_dict(self) -> dict[str, Any]:
+        """The windows and the ensemble, where there are any."""
+        parts: dict[str, Any] = {}
+        if self.windows:
+            parts["windows"] = [w.to_dict() for w in self.windows]
+        if self.ensemble:
+            parts["ensemble"] = self.ensemble.to_dict()
+        return parts
 
 
 def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:

@@ -22,7 +22,8 @@ CLIP = ROOT / "examples" / "park_birdsong.flac"
 SERVER_MODEL = "fake-model"
 VISITOR_KEY = "sk-visitor-ratings-9f8e7d6c"
 AT_ONCE = 16
-OUTPUTS = ("scene", "mel", "loudness", "events", "paq", "circumplex", "places", "caption_b",
+OUTPUTS = ("scene", "mel", "loudness", "events", "paq", "circumplex", "timeline", "agreement",
+           "places", "caption_b",
            "caption_id", "caption_b_id", "downloads", "record", "caption", "source")  # fmt: skip
 """/describe's outputs, in order."""
 

@@ -16,12 +16,11 @@ from llm_ssd.audio import (
     NETWORK_MIN_DURATION,
     AudioError,
     check_audio,
-    load_audio,
     log_mel_spectrogram,
     loop_to_min_duration,
-    read_clip,
     resample,
 )
+from llm_ssd.decode import load_audio, read_clip
 
 SR = 22050
 
@@ -136,10 +135,10 @@ def test_too_long_audio_is_refused_before_decoding(tmp_path):
         load_audio(path, max_duration=10.0)
 
 
-def test_default_limit_is_ten_minutes(tmp_path):
-    sr = 1000  # a tiny rate keeps the 10-minute file small
-    path = write(tmp_path / "hour.wav", np.zeros(sr * 601, np.int16), sr, subtype="PCM_16")
-    with pytest.raises(AudioError, match=r"10\.0 minutes.*limit is 10\.0 minutes"):
+def test_default_limit_is_sixty_minutes(tmp_path):
+    sr = 1000  # a tiny rate keeps the 60-minute file small
+    path = write(tmp_path / "hour.wav", np.zeros(sr * 3630, np.int16), sr, subtype="PCM_16")
+    with pytest.raises(AudioError, match=r"60\.5 minutes.*limit is 60\.0 minutes"):
         load_audio(path)
 
 
@@ -200,7 +199,9 @@ def test_unreadable_file_says_so(tmp_path):
 
 
 def test_long_compressed_file_names_itself_and_the_limit(tmp_path):
+    """Refused from the container's duration, before decoding (tests/test_decode.py: a stream
+    that declares none is stopped once past the limit)."""
     src = write(tmp_path / "src.wav", tone(6.0, 16000), 16000)
     path = ffmpeg_encode(src, tmp_path / "walk.m4a", "-c:a", "aac")
-    with pytest.raises(AudioError, match=r"walk\.m4a is longer than 0\.1 minutes, the limit"):
+    with pytest.raises(AudioError, match=r"walk\.m4a is 0\.1 minutes long; the limit is 0\.1"):
         load_audio(path, max_duration=3.0)

@@ -14,8 +14,9 @@ MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
 KERNEL_DECORATORS = {"njit", "jit", "_jit"}
 """Numba kernels follow the standard's procedure step by step and may be longer."""
-PRESENTATION = ("result", "labels", "prompt", "plots", "caption", "offline", "offline_phrases",
-                "access", "sources")  # fmt: skip
+PRESENTATION = ("result", "outputs", "labels", "story", "prompt", "plots", "plots_timeline",
+                "plots_ensemble", "caption", "offline", "offline_phrases", "access", "sources",
+                "alt_text")  # fmt: skip
 """Stages after the analysis: they work on an `Analysis` value alone."""
 MODEL_STAGES = {"analysis", "inference", "model", "features", "torch"}
 

@@ -10,12 +10,21 @@ import sys
 import pytest
 from app_server import ROOT
 
-NO_TORCH = ("llm_ssd.labels", "llm_ssd.result", "llm_ssd.prompt", "llm_ssd.offline",
-            "llm_ssd.sources")  # fmt: skip
+NO_TORCH = (
+    "llm_ssd.labels",
+    "llm_ssd.result",
+    "llm_ssd.outputs",
+    "llm_ssd.story",
+    "llm_ssd.prompt",
+    "llm_ssd.offline",
+    "llm_ssd.sources",
+    "llm_ssd.alt_text",
+)
 """Modules that work on an Analysis alone: usable without torch."""
 NO_MODEL = (
     "llm_ssd.prompt",
     "llm_ssd.plots",
+    "llm_ssd.plots_timeline",
     "llm_ssd.caption",
     "llm_ssd.offline",
     "llm_ssd.access",

@@ -16,7 +16,7 @@ import soundfile as sf
 import torch
 
 from llm_ssd.analysis import analyze
-from llm_ssd.audio import load_audio
+from llm_ssd.decode import load_audio
 from llm_ssd.errors import LLMSSDError, UsageError
 from llm_ssd.features import features
 from llm_ssd.inference import LoadedModel, load_model, normalise

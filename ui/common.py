@@ -3,6 +3,9 @@ panel's plain line and a row of example clips."""
 
 from __future__ import annotations
 
+import math
+import os
+import warnings
 from pathlib import Path
 
 import gradio as gr
@@ -14,10 +17,32 @@ from llm_ssd import guide
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 CONCURRENCY_LIMIT = 2
-"""Requests served at once; the rest wait in the queue. Analysis is CPU-bound and a 10-minute
-clip needs about 1.7 GB at its peak, so two at a time suit a 2-core, 16 GB CPU Space."""
+"""Requests served at once; the rest wait in the queue. Analysis is CPU-bound and takes under
+1 GB at its peak whatever the length (30-s windows), so two at a time suit a 2-core, 16 GB CPU
+Space."""
+MAX_MINUTES_ENV = "LLM_SSD_APP_MAX_MINUTES"
+DEFAULT_MAX_MINUTES = 10.0
+"""The app's length limit unless MAX_MINUTES_ENV sets another (the library's is 60 minutes)."""
 ANALYSIS_QUEUE = "analysis"
 """Describe and Compare share `CONCURRENCY_LIMIT`."""
+
+
+def max_minutes() -> float:
+    """The app's length limit in minutes: MAX_MINUTES_ENV if it is a positive number, else (with
+    a warning) DEFAULT_MAX_MINUTES."""
+    text = os.environ.get(MAX_MINUTES_ENV, "").strip()
+    try:
+        minutes = float(text) if text else DEFAULT_MAX_MINUTES
+    except ValueError:
+        minutes = math.nan
+    if not (math.isfinite(minutes) and minutes > 0):
+        message = f"{MAX_MINUTES_ENV}={text!r} is not a positive number of minutes"
+        warnings.warn(f"{message}; using {DEFAULT_MAX_MINUTES:g}", stacklevel=2)
+        minutes = DEFAULT_MAX_MINUTES
+    return minutes
+
+
+MAX_MINUTES = max_minutes()
 
 
 def panel_line(key: str) -> gr.Markdown:

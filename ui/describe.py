@@ -13,21 +13,29 @@ from typing import Any
 import gradio as gr
 from matplotlib.figure import Figure
 
-from llm_ssd import limits, plots
+from llm_ssd import limits, plots, plots_timeline
 from llm_ssd.access import served_locally, shown_url
-from llm_ssd.alt_text import figure_texts
+from llm_ssd.alt_text import figure_texts, timeline_text
 from llm_ssd.analysis import analyze
 from llm_ssd.caption import Caption, CaptionSettings, caption_status, stream_caption
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.export import write_figures, write_record
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.places import nearest_markdown
+from llm_ssd.plots_ensemble import agreement_line
 from llm_ssd.ratings import DatabaseLocation, RatingStore
 from llm_ssd.result import Analysis
 from llm_ssd.sources import router_from_env, sign_in_available, source_order, visitor_settings
 from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
 
-from .common import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, described, example_clips, panel_line
+from .common import (
+    ANALYSIS_QUEUE,
+    CONCURRENCY_LIMIT,
+    MAX_MINUTES,
+    described,
+    example_clips,
+    panel_line,
+)
 from .rating import BLIND_NOTE, blind_pair, build_rating, register, wire_rating
 
 EXAMPLES = {
@@ -53,6 +61,10 @@ class Outputs:
     events: gr.Plot
     paq: gr.Plot
     circumplex: gr.Plot
+    timeline: gr.Plot
+    """Scenes, feelings, loudness and events over time; hidden for one window."""
+    agreement: gr.Markdown
+    """ "4 of 4 checkpoints: park" with the ensemble; hidden without."""
     places: gr.Markdown
     caption_b: gr.Textbox
     """Blind mode's caption B (empty otherwise)."""
@@ -74,7 +86,19 @@ class Outputs:
         """The five figures of `plots.all_figures`, each with its text alternative."""
         shown = map(described, figures, figure_texts(analysis))
         outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
-        return dict(zip(outputs, shown, strict=True))
+        timeline = plots_timeline.timeline_figure(analysis)  # None for one window
+        return {
+            **dict(zip(outputs, shown, strict=True)),
+            self.timeline: gr.Plot(
+                described(timeline, timeline_text(analysis)) if timeline else None,
+                visible=timeline is not None,
+            ),
+        }
+
+    def agreement_line(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
+        """ "4 of 4 checkpoints: park" under the scene with the ensemble; hidden without."""
+        line = agreement_line(analysis)
+        return {self.agreement: gr.Markdown(f"**{line}**" if line else "", visible=bool(line))}
 
     def captions(
         self, record: dict[str, Any], captions: Sequence[Caption], ids: Sequence[str], note: str
@@ -116,6 +140,10 @@ FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumpl
 """Download names of the figures of `plots.all_figures`, in its order."""
 SQUARE = (4.6, 4.6)
 """Inches of an empty half-width panel, so that its words stay legible."""
+ENSEMBLE_LABEL = (
+    "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "
+    "under Advanced settings is then not used; about 3× the time)"
+)
 DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
@@ -144,6 +172,7 @@ class DescribeTab:
         other_language: str = "",
         blind: bool = False,
         keep_audio: bool = False,
+        ensemble: bool = False,
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
         """Analysis first, then the plots, then the caption as it streams (in blind mode, both
@@ -166,7 +195,9 @@ class DescribeTab:
                 hf_token=sign_in.token if sign_in else None,
                 local=served_locally(),
             )
-            analysis = analyze(audio, checkpoint=checkpoint)
+            analysis = analyze(
+                audio, checkpoint=checkpoint, max_duration=MAX_MINUTES * 60, ensemble=ensemble
+            )
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
         for warning in analysis.warnings:
@@ -176,6 +207,7 @@ class DescribeTab:
             out.scene: plots.scene_confidences(analysis),
             out.places: nearest_markdown(analysis.isop, analysis.isoe),
             out.record: record,
+            **out.agreement_line(analysis),
         }
         yield {**first, out.caption: "", out.caption_source: "Writing the caption…"}
         drawn = plots.all_figures(analysis)
@@ -300,6 +332,8 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
             gr.Markdown(caption_status(env, sign_in_available(os.environ)))
             panel_line("scene")
             scene = gr.Label(label="Acoustic scene", num_top_classes=3)
+            agreement = gr.Markdown(visible=False)
+            ensemble = gr.Checkbox(False, label=ENSEMBLE_LABEL)
         with gr.Column(scale=2):
             caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False,
                                  placeholder=PENDING["caption"], elem_id="caption")  # fmt: skip
@@ -317,6 +351,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
                         "circumplex", "Pleasantness × eventfulness", SQUARE
                     )
                     places = gr.Markdown()
+            timeline_plot = gr.Plot(label="Timeline", show_label=False, visible=False)
             panel_line("events")
             events_plot = placeholder_plot("events", "Sound events")
             panel_line("mel")
@@ -334,8 +369,8 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         )
         llm = llm_settings(env)
     out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
-                  places, caption_b, *rating.caption_ids, downloads, record, caption,
-                  caption_source)  # fmt: skip
+                  timeline_plot, agreement, places, caption_b, *rating.caption_ids, downloads,
+                  record, caption, caption_source)  # fmt: skip
     tab = DescribeTab(out, store)
     checked = button.click(check_clip, inputs=audio, queue=False, api_visibility="private")
     cleared = checked.success(
@@ -343,7 +378,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
     )
     event = cleared.then(
         tab.describe,
-        inputs=[audio, checkpoint, *llm.all(), *rating.options],
+        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble],
         outputs=out.all(),
         api_name="describe",
         concurrency_limit=CONCURRENCY_LIMIT,

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import audio
-from ..audio import read_clip
+from ..decode import read_clip
 from ..features import features
 from ..loudness import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP
 from ..weights import write_atomic
