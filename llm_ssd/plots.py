@@ -11,11 +11,13 @@ from collections.abc import Sequence
 import librosa
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Ellipse
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import Bbox
 
 from .audio import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
@@ -27,6 +29,7 @@ from .prompt import select_events
 from .ratings import SourceSummary
 from .result import Analysis
 from .rubric import CRITERIA, CRITERION_KEYS, MEASURE_HEADERS, MEASURES, OVERALL_FORMULA, PUBLISHED
+from .story import clock
 
 matplotlib.use("Agg")
 
@@ -38,6 +41,11 @@ MEL_CMAP = "magma"
 MEL_DYNAMIC_RANGE = 80.0
 """dB shown below the clip's maximum; quieter bins share the darkest colour."""
 MEL_TICKS_HZ = (100, 500, 1000, 2000, 4000, 8000)
+CLOCK_FROM = 60.0
+"""Time axes of clips longer than this (seconds) read in minutes and seconds."""
+CLOCK_STEPS = (15, 30, 60, 120, 300, 600)
+"""Seconds between the ticks of an m:ss axis: the first that gives at most `MAX_TIME_TICKS`."""
+MAX_TIME_TICKS = 8
 QUADRANT_COLOUR = "#595959"
 """The circumplex's quadrant words: 7:1 contrast on white, quieter than black."""
 PLACEHOLDER_COLOUR = "#595959"
@@ -76,6 +84,19 @@ def _figure(size: tuple[float, float]) -> Figure:
     return Figure(figsize=size, dpi=DPI, layout="constrained")
 
 
+def time_axis(ax: Axes, seconds: float) -> None:
+    """A time axis from 0 to the clip's end, in seconds, or in m:ss past `CLOCK_FROM` seconds, so
+    that the spectrogram and the loudness below it share one scale."""
+    ax.set_xlim(0.0, max(seconds, LOUDNESS_STEP))
+    if seconds > CLOCK_FROM:
+        step = next((s for s in CLOCK_STEPS if seconds / s <= MAX_TIME_TICKS), CLOCK_STEPS[-1])
+        ax.xaxis.set_major_locator(MultipleLocator(step))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: clock(t)))
+        ax.set_xlabel("time (m:ss)")
+    else:
+        ax.set_xlabel("time (s)")
+
+
 def log_mel_figure(analysis: Analysis) -> Figure:
     """The log-mel spectrogram the model saw, time in seconds, mel bands labelled in Hz."""
     fig = _figure(WIDE)
@@ -97,7 +118,7 @@ def log_mel_figure(analysis: Analysis) -> Figure:
     ax.set_yticks(
         [i for i, _ in ticks], [f"{hz / 1000:g}k" if hz >= 1000 else str(hz) for _, hz in ticks]
     )
-    ax.set_xlabel("time (s)")
+    time_axis(ax, analysis.duration)
     ax.set_ylabel("mel frequency (Hz)")
     ax.set_title("Log-mel spectrogram")
     fig.colorbar(image, ax=ax, label="dB")
@@ -112,9 +133,8 @@ def loudness_figure(analysis: Analysis) -> Figure:
     ax.plot(t, analysis.loudness, color="#333333", linewidth=0.8, label="N(t)")
     ax.axhline(analysis.n5, color="#d62728", linestyle="--", label=f"N5 = {analysis.n5:.1f} sone")
     ax.axhline(analysis.n10, color="#ff7f0e", linestyle=":", label=f"N10 = {analysis.n10:.1f} sone")
-    ax.set_xlim(0, max(t[-1] if t.size else 0.0, LOUDNESS_STEP))
     ax.set_ylim(bottom=0, top=max(analysis.nmax * 1.1, 1.0))
-    ax.set_xlabel("time (s)")
+    time_axis(ax, analysis.duration)
     ax.set_ylabel("loudness (sone)")
     ax.set_title("Loudness over time (ISO 532-1, free field)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")

@@ -55,3 +55,18 @@ def test_a_rating_below_the_scale_is_marked_and_stated():
     radii = sorted(float(r) for _, r in marks.get_offsets())
     assert radii == [PAQ_SCALE[0], PAQ_SCALE[1]]
     assert "off the 1–5 scale" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_time_axes_read_in_minutes_past_a_minute_and_share_one_scale():
+    from dataclasses import replace
+
+    long = replace(make_analysis(), duration=185.0)
+    for figure in (plots.log_mel_figure(long), plots.loudness_figure(long)):
+        ax = figure.axes[0]
+        figure.canvas.draw()
+        assert ax.get_xlim() == (0.0, 185.0)
+        assert ax.get_xlabel() == "time (m:ss)"
+        labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert "1:00" in labels or "2:00" in labels, labels
+    short = plots.loudness_figure(make_analysis())
+    assert short.axes[0].get_xlabel() == "time (s)"

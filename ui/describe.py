@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from .common import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
     MAX_MINUTES,
+    DescribedPlotData,
     described,
     example_clips,
     panel_line,
@@ -121,11 +123,6 @@ class Outputs:
                 self.caption_source: source}  # fmt: skip
 
 
-def clear_caption() -> tuple[str, str]:
-    """Empty the caption and its source while a new request runs."""
-    return "", ""
-
-
 NO_CLIP = "No clip yet: drop a sound file on the audio box, record one, or pick an example."
 PENDING: dict[str, str] = {
     "caption": "The description of your clip will appear here.",
@@ -140,6 +137,7 @@ FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumpl
 """Download names of the figures of `plots.all_figures`, in its order."""
 SQUARE = (4.6, 4.6)
 """Inches of an empty half-width panel, so that its words stay legible."""
+SQUARE_PANELS = ("paq", "circumplex")
 ENSEMBLE_LABEL = (
     "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "
     "under Advanced settings is then not used; about 3× the time)"
@@ -159,6 +157,19 @@ class DescribeTab:
 
     out: Outputs
     store: RatingStore
+    pending: dict[gr.components.Component, Any]
+    """Each plot's placeholder: what it shows until its clip's figure arrives."""
+
+    def clear(self) -> dict[gr.components.Component, Any]:
+        """Empty every output while a new clip is described: no figure of the last clip stays
+        beside the new one's scene."""
+        out = self.out
+        hidden = {
+            out.timeline: gr.Plot(None, visible=False),
+            out.agreement: gr.Markdown("", visible=False),
+        }
+        return {**self.pending, **hidden, out.scene: None, out.places: "", out.downloads: None,
+                out.caption: "", out.caption_source: ""}  # fmt: skip
 
     def describe(
         self,
@@ -237,13 +248,10 @@ class DescribeTab:
 
 
 def chosen_language(choice: str | None, other: str | None) -> str | None:
-    """The language picked from the list, or the one typed under "Other…" (at most
-    `MAX_LANGUAGE_CHARS`: the box's limit holds in the browser only)."""
-    if choice != OTHER_LANGUAGE:
-        return choice
-    if other and len(other.strip()) > MAX_LANGUAGE_CHARS:
-        raise gr.Error(f"A language name has at most {MAX_LANGUAGE_CHARS} characters.")
-    return other
+    """The language picked from the list, or the one typed under "Other…" (bounded by
+    `limits.checked_language`, as every caption language is: the box's own limit holds in the
+    browser only)."""
+    return other if choice == OTHER_LANGUAGE else choice
 
 
 @dataclass(frozen=True)
@@ -344,12 +352,10 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
             with gr.Row():
                 with gr.Column(min_width=320):
                     panel_line("paq")
-                    paq_plot = placeholder_plot("paq", "Perceived affective qualities", SQUARE)
+                    paq_plot = placeholder_plot("paq", "Perceived affective qualities")
                 with gr.Column(min_width=320):
                     panel_line("circumplex")
-                    circumplex_plot = placeholder_plot(
-                        "circumplex", "Pleasantness × eventfulness", SQUARE
-                    )
+                    circumplex_plot = placeholder_plot("circumplex", "Pleasantness × eventfulness")
                     places = gr.Markdown()
             timeline_plot = gr.Plot(label="Timeline", show_label=False, visible=False)
             panel_line("events")
@@ -371,11 +377,14 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
     out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
                   timeline_plot, agreement, places, caption_b, *rating.caption_ids, downloads,
                   record, caption, caption_source)  # fmt: skip
-    tab = DescribeTab(out, store)
+    pending = {
+        plot: pending_plot(key)
+        for plot, key in ((paq_plot, "paq"), (circumplex_plot, "circumplex"),
+                          (events_plot, "events"), (mel_plot, "mel"), (loudness_plot, "loudness"))
+    }  # fmt: skip
+    tab = DescribeTab(out, store, pending)
     checked = button.click(check_clip, inputs=audio, queue=False, api_visibility="private")
-    cleared = checked.success(
-        clear_caption, outputs=[caption, caption_source], queue=False, api_visibility="private"
-    )
+    cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
         tab.describe,
         inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble],
@@ -387,7 +396,13 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
     wire_rating(store, button, event, out, rating)
 
 
-def placeholder_plot(key: str, label: str, size: tuple[float, float] = plots.WIDE) -> gr.Plot:
+@cache
+def pending_plot(key: str) -> DescribedPlotData:
+    """A panel's placeholder figure: what it will show, with that as its text alternative."""
+    size = SQUARE if key in SQUARE_PANELS else plots.WIDE
+    return described(plots.placeholder_figure(PENDING[key], size), PENDING[key])
+
+
+def placeholder_plot(key: str, label: str) -> gr.Plot:
     """A plot that says what it will show until the first clip is described."""
-    figure = plots.placeholder_figure(PENDING[key], size)
-    return gr.Plot(described(figure, PENDING[key]), label=label, show_label=False)
+    return gr.Plot(pending_plot(key), label=label, show_label=False)
