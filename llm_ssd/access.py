@@ -173,6 +173,6 @@ def _key_needed_message(server: CaptionSettings, other_server: bool) -> str:
     else:
         what = f"another model than {server.model}"
     return (
-        f"Using {what} needs your own API key; enter it under LLM settings "
+        f"Using {what} needs your own API key; enter it under Advanced settings "
         "(the offline caption is shown instead)."
     )

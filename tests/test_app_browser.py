@@ -23,6 +23,8 @@ import pytest
 from app_server import ROOT, AppServer
 from fake_openai import FakeOpenAI
 
+from ui.describe import ADVANCED
+
 try:
     from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:  # reported by the `browser` fixture (skip, or fail under CI)
@@ -53,7 +55,8 @@ POLL_MS = 25
 """How often the page records the caption while it streams."""
 
 PLOTS_RENDERED = """([n, previous]) => {
-    const imgs = [...document.querySelectorAll('[data-testid="matplotlib"] img')];
+    const imgs = [...document.querySelectorAll('[data-testid="matplotlib"] img')]
+        .filter((img) => img.offsetParent !== null);  // the tab shown, not a hidden one
     return imgs.length === n && imgs.every(
         (img) => img.getAttribute("src") && img.complete && img.naturalWidth > 0
             && !previous.includes(img.getAttribute("src")));
@@ -236,7 +239,7 @@ def test_describe_a_clip_then_a_bad_file_then_a_good_one(page, app, good_clip, t
 def test_caption_streams_from_an_openai_compatible_server(page, good_clip):
     clip, scene = good_clip
     with FakeOpenAI(chunks=8, chunk_delay=0.15, model=FAKE_MODEL) as server:
-        page.get_by_text("LLM settings", exact=True).click()
+        page.get_by_text(ADVANCED, exact=True).click()
         page.get_by_label("Model", exact=True).fill(FAKE_MODEL)
         page.get_by_label("Base URL of an OpenAI-compatible server").fill(server.base_url)
         upload(page, clip)
@@ -317,7 +320,7 @@ def test_compare_tab_shows_two_clips_and_the_difference(page, good_clip):
     expect(sentence).to_be_visible(timeout=ANALYSIS_MS)
     page.wait_for_function(PLOTS_RENDERED, arg=[N_COMPARE_PLOTS, []], timeout=ANALYSIS_MS)
     assert "B is much less pleasant" in sentence.inner_text(), sentence.inner_text()
-    circumplex = page.get_by_test_id("matplotlib").nth(1)
+    circumplex = page.locator('[data-testid="matplotlib"]:visible').nth(1)
     circumplex.scroll_into_view_if_needed()
     screenshots(page, "06-compare", circumplex)
 

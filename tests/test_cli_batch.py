@@ -98,11 +98,12 @@ def test_ensemble_lists_the_four_checkpoints_and_their_agreement(reference_clip)
 def test_ctrl_c_keeps_the_finished_records_and_says_one_line(tmp_path):
     files = [noise(tmp_path / f"clip{i}.wav", 20, i) for i in range(12)]
     out = tmp_path / "out.jsonl"
+    partial = tmp_path / "out.jsonl.partial"  # the records go here until the batch ends
     cmd = [sys.executable, "-m", "llm_ssd", "describe", *files, "--workers", "2",
            "--output", str(out)]  # fmt: skip
     process = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 300
-    while not (out.exists() and out.read_text().count("\n") >= 1):
+    while not (partial.exists() and partial.read_text().count("\n") >= 1):
         assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
@@ -110,8 +111,9 @@ def test_ctrl_c_keeps_the_finished_records_and_says_one_line(tmp_path):
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     (line,) = [s for s in stderr.splitlines() if s.strip()]
-    written = [json.loads(s) for s in out.read_text().splitlines()]
-    assert line == f"interrupted: {len(written)} of 12 records written"
+    written = [json.loads(s) for s in partial.read_text().splitlines()]
+    assert line == f"interrupted: {len(written)} record(s) kept in {partial}"
+    assert not out.exists()
     assert 1 <= len(written) < 12 and all("scene" in r for r in written)
     assert group_ends(process.pid), "a worker process outlived the interrupted command"
 

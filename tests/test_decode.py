@@ -13,6 +13,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import soundfile as sf
+from peak_memory import PEAK_MB
 
 from llm_ssd.audio import AudioError
 from llm_ssd.decode import MAX_SAMPLE_RATE, WORK_RATE, load_audio, open_audio
@@ -20,8 +21,10 @@ from llm_ssd.decode import MAX_SAMPLE_RATE, WORK_RATE, load_audio, open_audio
 ROOT = Path(__file__).resolve().parents[1]
 TRACED_BOUND = 24 * 2**20
 """Bytes numpy may hold at once while a stream is read: a few 1-MB blocks, whatever the length."""
-MEASURE = """
-import json, os, resource, sys, time, tracemalloc
+MEASURE = (
+    PEAK_MB
+    + """
+import json, os, sys, time, tracemalloc
 from llm_ssd.decode import open_audio
 tracemalloc.start()
 t0 = time.perf_counter()
@@ -40,9 +43,10 @@ except ChildProcessError:
     result["children_left"] = False
 result["seconds"] = time.perf_counter() - t0
 result["traced_peak"] = tracemalloc.get_traced_memory()[1]
-result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+result["maxrss_mb"] = peak_mb()
 print(json.dumps(result))
 """
+)
 
 
 def measure(path: Path, tmp_path: Path, max_duration: float = 3600.0) -> dict:

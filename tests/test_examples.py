@@ -82,7 +82,7 @@ def test_real_recording_has_its_source_and_licence(clip) -> None:
 
 
 def test_app_offers_the_real_recordings_first() -> None:
-    from app import EXAMPLES as OFFERED
+    from ui.describe import EXAMPLES as OFFERED
 
     offered = list(OFFERED)
     real = [c.name for c in REAL_CLIPS]

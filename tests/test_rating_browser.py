@@ -29,6 +29,7 @@ from test_app_browser import (  # noqa: F401 - browser and app are fixtures
 from test_ratings import GOOD
 
 from llm_ssd.ratings import RatingStore, ShownCaption
+from ui.describe import ADVANCED
 
 try:
     from playwright.sync_api import Locator, Page, expect
@@ -145,7 +146,7 @@ def test_rate_a_caption_and_see_it_on_the_results_page(browser, app, request):  
 
 def test_blind_mode_shows_two_captions_and_stores_their_sources(browser, app, request):  # noqa: F811
     with FakeOpenAI(model=FAKE_MODEL) as llm, opened(browser, app, request, PHONE) as page:
-        page.get_by_text("LLM settings", exact=True).click()
+        page.get_by_text(ADVANCED, exact=True).click()
         page.get_by_label("Model", exact=True).fill(FAKE_MODEL)
         page.get_by_label("Base URL of an OpenAI-compatible server").fill(llm.base_url)
         upload(page, PARK_EXAMPLE)

@@ -176,7 +176,7 @@ def test_the_app_closes_the_connection_when_its_visitor_goes_away(monkeypatch, a
     with FakeOpenAI(mode="drip", chunk_delay=0.1) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         out = page.Outputs(*(object() for _ in fields(page.Outputs)))
-        tab = page.DescribeTab(out, store=None)  # no caption gets as far as being rated
+        tab = page.DescribeTab(out, store=None, pending={})  # no caption gets to be rated
         updates = tab.describe("clip.wav", base_url=server.base_url)
         for update in updates:
             if len(update.get(out.caption, "").split()) >= 3:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from peak_memory import PEAK_MB
 
 from llm_ssd.analysis import analyze
 from llm_ssd.audio import resample
@@ -142,16 +143,17 @@ def test_a_single_window_clip_has_one_window_and_its_whole_features(reference_cl
     assert a.log_mel.shape == (3001, 64) and a.mel_pooling == a.loudness_pooling == 1
 
 
-LONG_RUN = """
-import json, resource, sys, time
+LONG_RUN = (
+    PEAK_MB
+    + """
+import json, sys, time
 from llm_ssd.analysis import analyze
-from llm_ssd.audio import resample
 t0 = time.perf_counter()
 a = analyze(sys.argv[1], device="cpu")
 print(json.dumps({"seconds": time.perf_counter() - t0, "windows": len(a.windows),
-                  "duration": a.duration, "scene": a.scene,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "duration": a.duration, "scene": a.scene, "maxrss_mb": peak_mb()}))
 """
+)
 
 
 def noise_flac(path: Path, minutes: int, rate: int = 16_000) -> Path:

@@ -142,6 +142,7 @@ ENSEMBLE_LABEL = (
     "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "
     "under Advanced settings is then not used; about 3× the time)"
 )
+ADVANCED = "Advanced settings: model checkpoint and AI caption"
 DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
@@ -271,50 +272,49 @@ class LLMInputs:
 
 
 def llm_settings(env: CaptionSettings) -> LLMInputs:
-    """The "LLM settings" accordion: who writes the caption, the Hugging Face sign-in (where
-    the app can offer it), the server and model, and the language."""
-    with gr.Accordion("LLM settings", open=False):
-        gr.Markdown(SOURCES_NOTE)
-        if sign_in_available(os.environ):
-            gr.LoginButton()
-            gr.Markdown(SIGN_IN_NOTE.format(model=router_from_env(os.environ).model))
-        model = gr.Textbox(env.model, label="Model", max_length=limits.MAX_MODEL_CHARS)
-        base_url = gr.Textbox(
-            shown_url(env.base_url) or "",
-            max_length=limits.MAX_BASE_URL_CHARS,
-            label="Base URL of an OpenAI-compatible server",
-            placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
-        )
-        temperature = gr.Slider(
-            *limits.TEMPERATURE_RANGE, env.temperature, step=0.1, label="Temperature"
-        )
-        listed = env.language in LANGUAGES
-        language = gr.Dropdown(
-            [*LANGUAGES, OTHER_LANGUAGE],
-            value=env.language if listed else OTHER_LANGUAGE,
-            label="Caption language",
-        )
-        other_language = gr.Textbox(
-            "" if listed else env.language,
-            label="Other language",
-            placeholder="e.g. Swahili",
-            max_length=MAX_LANGUAGE_CHARS,
-            visible=not listed,
-        )
-        language.change(
-            lambda choice: gr.update(visible=choice == OTHER_LANGUAGE),
-            inputs=language,
-            outputs=other_language,
-            queue=False,
-            api_visibility="private",
-        )
-        api_key = gr.Textbox(
-            "",
-            type="password",
-            max_length=limits.MAX_API_KEY_CHARS,
-            label="Your own API key (optional, used for this request only)",
-            placeholder="empty: your sign-in, or the server's settings, or the offline template",
-        )
+    """The LLM settings, in the Advanced accordion: who writes the caption, the Hugging Face
+    sign-in (where the app can offer it), the server and model, and the language."""
+    gr.Markdown(SOURCES_NOTE)
+    if sign_in_available(os.environ):
+        gr.LoginButton()
+        gr.Markdown(SIGN_IN_NOTE.format(model=router_from_env(os.environ).model))
+    model = gr.Textbox(env.model, label="Model", max_length=limits.MAX_MODEL_CHARS)
+    base_url = gr.Textbox(
+        shown_url(env.base_url) or "",
+        max_length=limits.MAX_BASE_URL_CHARS,
+        label="Base URL of an OpenAI-compatible server",
+        placeholder="empty: OpenAI; e.g. http://localhost:11434/v1 for Ollama",
+    )
+    temperature = gr.Slider(
+        *limits.TEMPERATURE_RANGE, env.temperature, step=0.1, label="Temperature"
+    )
+    listed = env.language in LANGUAGES
+    language = gr.Dropdown(
+        [*LANGUAGES, OTHER_LANGUAGE],
+        value=env.language if listed else OTHER_LANGUAGE,
+        label="Caption language",
+    )
+    other_language = gr.Textbox(
+        "" if listed else env.language,
+        label="Other language",
+        placeholder="e.g. Swahili",
+        max_length=MAX_LANGUAGE_CHARS,
+        visible=not listed,
+    )
+    language.change(
+        lambda choice: gr.update(visible=choice == OTHER_LANGUAGE),
+        inputs=language,
+        outputs=other_language,
+        queue=False,
+        api_visibility="private",
+    )
+    api_key = gr.Textbox(
+        "",
+        type="password",
+        max_length=limits.MAX_API_KEY_CHARS,
+        label="Your own API key (optional, used for this request only)",
+        placeholder="empty: your sign-in, or the server's settings, or the offline template",
+    )
     return LLMInputs(model, base_url, temperature, language, api_key, other_language)
 
 
@@ -367,7 +367,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
             downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
             with gr.Accordion("Analysis as JSON", open=False):
                 record = gr.JSON(label="Analysis")
-    with gr.Accordion("Advanced settings: model checkpoint and AI caption", open=False):
+    with gr.Accordion(ADVANCED, open=False):
         checkpoint = gr.Dropdown(
             [(checkpoint_label(name), name) for name in available_checkpoints()],
             value=DEFAULT_CHECKPOINT,

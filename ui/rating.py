@@ -53,7 +53,7 @@ BLIND_NOTE = (
     f"order. Rate each; which was which is stored with your ratings (see {RESULTS_PAGE})."
 )
 NO_AI_MODEL = (
-    "no AI model is configured here (an API key, or a server under LLM settings), so there is "
+    "no AI model is configured here (an API key, or a server under Advanced settings), so there is "
     "no second kind of caption"
 )
 BLIND_OFF = (
