@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from conftest import SHARED
 from mosqito_reference import loudness_zwtv_mosqito
+from peak_memory import PEAK_MB
 
 from llm_ssd import loudness as L
 from llm_ssd.audio import PASCAL_PER_UNIT
@@ -217,18 +218,17 @@ def test_single_sample_spike() -> None:
 def test_ten_minutes_of_noise_stay_under_1_gb() -> None:
     """Peak resident memory of a process that makes 10 minutes of 44.1 kHz noise and measures
     it (resampled on the way); the call adds little more than its result (N' is 288 MB)."""
-    script = textwrap.dedent(
+    script = PEAK_MB + textwrap.dedent(
         """
-        import resource
         import numpy as np
         from llm_ssd.loudness import loudness_zwtv
         x = np.random.default_rng(0).standard_normal(600 * 44100, dtype=np.float32)
         x *= 0.02  # 60 dB SPL
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        before = peak_mb() * 2**20
         result = loudness_zwtv(x, 44100)
         assert result.n.shape == (300000,) and np.isfinite(result.n).all()
         assert result.n_specific.shape == (240, 300000)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        peak = peak_mb() * 2**20
         print(before, peak, float(np.median(result.n)))
         """
     )
