@@ -137,7 +137,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     time_axis(ax, analysis.duration)
     ax.set_ylabel("loudness (sone)")
     ax.set_title("Loudness over time (ISO 532-1, free field)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")
+    fig.legend(loc="outside lower center", ncols=3, fontsize="small")  # below the time label
     return fig
 
 
