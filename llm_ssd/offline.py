@@ -16,7 +16,7 @@ from .offline_phrases import PHRASES
 from .prompt import select_events
 from .quiet import said_too_quiet
 from .result import Analysis
-from .story import lay_scene, one_scene, scene_doubt, stretches, with_article
+from .story import changes, lay_scene, one_scene, scene_doubt, stretches, with_article
 
 OFFLINE_SOURCE = "offline template"
 """The caption's source when this template wrote it."""
@@ -62,7 +62,7 @@ def offline_caption(analysis: Analysis, language: str = DEFAULT_LANGUAGE) -> str
             events_sentence(analysis, table or DEFAULT_LANGUAGE),
             feelings_sentence(analysis.paq, table or DEFAULT_LANGUAGE),
         ]
-        if len(stretches(analysis)) > 1:
+        if changes(analysis):
             sentences.append(change_sentence(analysis, table or DEFAULT_LANGUAGE))
     if table is None:
         sentences.append(english_only_note())
