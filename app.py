@@ -1,24 +1,27 @@
 """LLM-SSD Gradio app: drop or record a clip, see what SoundAQnet hears, read the caption.
 
-Only wiring lives here and in `ui/`; the analysis, plots and captions are in `llm_ssd`."""
+Only wiring lives here and in `ui/`; the analysis, plots and captions are in `llm_ssd`.
+
+May import: ui, llm_ssd."""
 
 from __future__ import annotations
 
 import gradio as gr
 
-from llm_ssd import guide
-from llm_ssd.inference import load_model
-from llm_ssd.ratings import RatingStore, database_location
-from ui.common import (  # noqa: F401 - the limit, re-exported for its tests
-    CONCURRENCY_LIMIT,
-    DEFAULT_MAX_MINUTES,
-    MAX_MINUTES,
-    MAX_MINUTES_ENV,
-    max_minutes,
-)
+from llm_ssd.model import threads
+from llm_ssd.model.runtime import load_model
+from llm_ssd.ratings.store import RatingStore, database_location
+from llm_ssd.reading import guide
 from ui.compare import build_compare_tab
 from ui.describe import build_describe_tab
-from ui.rating import MAIN_PAGE, RESULTS_PAGE, RESULTS_PATH, build_results_page
+from ui.page import (
+    CONCURRENCY_LIMIT,
+    MAIN_PAGE,
+    MAX_MINUTES,
+    RESULTS_PAGE,
+    RESULTS_PATH,
+)
+from ui.rating import build_results_page
 
 MAX_FILE_MB = 50
 MAX_FILE_SIZE = f"{MAX_FILE_MB}mb"
@@ -61,7 +64,9 @@ captions become read-only instead, focusable, and announced as they change."""
 
 def build_demo() -> gr.Blocks:
     """The page: the introduction, "How to read this", the Describe and Compare tabs, and the
-    teacher's Results page."""
+    teacher's Results page. Torch's threads follow the thread policy for the analyses the page
+    runs at once."""
+    threads.apply(CONCURRENCY_LIMIT)
     location = database_location()
     store = RatingStore(location.path)
     with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:

@@ -38,7 +38,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from mosqito_reference import loudness_zwtv_mosqito  # noqa: E402
 
 from llm_ssd import loudness  # noqa: E402
-from llm_ssd.audio import PASCAL_PER_UNIT  # noqa: E402
+from llm_ssd.audio.checks import PASCAL_PER_UNIT  # noqa: E402
 from llm_ssd.loudness import kernels, pipeline  # noqa: E402
 
 
@@ -116,7 +116,7 @@ def cold_compile_seconds() -> str:
 @contextlib.contextmanager
 def mosqito_pipeline() -> Iterator[None]:
     """analyze() with mosqito's loudness: features() looks `loudness_zwtv` up in its module."""
-    from llm_ssd import features as stage
+    from llm_ssd.model import inputs as stage
 
     original = stage.loudness_zwtv
     stage.loudness_zwtv = loudness_zwtv_mosqito

@@ -1,5 +1,9 @@
+"""`python -m llm_ssd`: the command line.
+
+May import: cli."""
+
 import sys
 
-from .cli import main
+from llm_ssd.cli.parser import main
 
 sys.exit(main())

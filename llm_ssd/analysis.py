@@ -1,5 +1,7 @@
 """`analyze()`: a clip or a whole recording, from a file or an array, to an `Analysis`, through
-the stages in order: decoding, windows (features and network), combination."""
+the stages in order: decoding, windows (features and network), combination.
+
+May import: errors, audio, loudness, model, result."""
 
 from __future__ import annotations
 
@@ -8,21 +10,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import (
+from llm_ssd.audio.checks import (
     MAX_DURATION,
     NETWORK_MIN_DURATION,
-    SAMPLE_RATE,
     AudioError,
     check_audio,
     check_rate,
 )
-from .decode import AudioStream, array_stream, open_audio
-from .inference import load_models
-from .loudness import percentile_loudness
-from .outputs import Ensemble, mean_prediction
-from .quiet import QUIET_WARNING, LevelMeter
-from .result import Analysis
-from .windows import analyse
+from llm_ssd.audio.decode import AudioStream, array_stream, open_audio
+from llm_ssd.audio.level import QUIET_WARNING, LevelMeter
+from llm_ssd.audio.mel import SAMPLE_RATE
+from llm_ssd.loudness import percentile_loudness
+from llm_ssd.model.runtime import load_models
+from llm_ssd.model.windows import analyse
+from llm_ssd.result import Analysis, Ensemble, mean_prediction
 
 ENSEMBLE_NAME = "ensemble of the published checkpoints"
 """`Analysis.checkpoint` when the outputs are the mean of the four published checkpoints."""
@@ -37,7 +38,7 @@ def analyze(
     ensemble: bool = False,
 ) -> Analysis:
     """Scene, events, ISOP/ISOE and PAQ of a clip or a recording: a file path, or samples with
-    their rate. Over 45 s it is analysed in 30-s windows (`windows.py`). With `ensemble`, the
+    their rate. Over 45 s it is analysed in 30-s windows (`model.windows`). With `ensemble`, the
     outputs are the mean of the four published checkpoints' (`checkpoint` is not used) and
     `Analysis.ensemble` holds each one's and their spread."""
     t_start = time.perf_counter()
@@ -48,7 +49,6 @@ def analyze(
     meter = LevelMeter()
     recording = analyse(meter.measure(stream.blocks()), stream.rate, models, stream.name)
     per_checkpoint = recording.checkpoint_predictions()
-    outputs = mean_prediction(per_checkpoint)
     mel, mel_pooling, loudness, loudness_pooling = recording.display()
     curve = recording.loudness()
     duration = recording.samples / stream.rate
@@ -56,11 +56,7 @@ def analyze(
     spread = Ensemble(names, tuple(per_checkpoint)) if ensemble else None
     timings = {"decode": t_opened - t_start + recording.timings.pop("decode"), **recording.timings}
     return Analysis(
-        scene_probabilities=outputs.scene_probabilities,
-        event_probabilities=outputs.event_probabilities,
-        isop=outputs.isop,
-        isoe=outputs.isoe,
-        paq=outputs.paq,
+        prediction=mean_prediction(per_checkpoint),
         log_mel=mel,
         loudness=loudness,
         n5=percentile_loudness(curve, 5.0),

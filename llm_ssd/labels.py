@@ -1,5 +1,7 @@
 """The label sets of SoundAQnet's outputs, in the order of the network's heads, their lay
-names and rating levels, and the languages a caption may be asked in."""
+names and rating levels, and the languages a caption may be asked in.
+
+May import: nothing of LLM-SSD's."""
 
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 sit on the pleasantness × eventfulness circumplex (`data/isd_places.csv`, made by
 `scripts/make_places.py`; see `data/README.md`).
 
-Plain data and arithmetic: no torch, no pandas."""
+Plain data and arithmetic: no torch, no pandas.
+
+May import: nothing of LLM-SSD's."""
 
 from __future__ import annotations
 

@@ -1,42 +1,167 @@
 """The result of analysing one clip: SoundAQnet's predictions plus the features behind them.
 
-Plain data: importing it never imports torch, so the prompt, plots and captions can use it alone."""
+Plain data: importing it never imports torch, so the prompt, plots and captions can use it alone.
+
+May import: labels, places."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .labels import EVENTS, PAQS, SCENES
-from .outputs import Ensemble, Window
-from .places import nearest_records
+from llm_ssd.labels import EVENTS, PAQS, SCENES
+from llm_ssd.places import nearest_records
 
 TIMING_STAGES: tuple[str, ...] = ("decode", "log_mel", "loudness", "model", "total")
 """The stages `analyze()` times, in order (seconds each in `Analysis.timings`)."""
-LIST_SEPARATOR = " | "
-"""Joins a list of scalars (e.g. the warnings) into one flat-record cell."""
-KEY_SEPARATOR = "."
-"""Joins a nested record's keys into one flat-record column: `paq.pleasant`."""
 
-Scalar = str | int | float | bool | None
+
+@dataclass(frozen=True, eq=False)
+class Prediction:
+    """One set of outputs: scene and event probabilities, ISOP, ISOE and the 8 PAQ ratings."""
+
+    scene_probabilities: dict[str, float]
+    event_probabilities: dict[str, float]
+    isop: float
+    isoe: float
+    paq: dict[str, float]
+
+    @property
+    def scene(self) -> str:
+        """The most probable scene."""
+        return max(self.scene_probabilities, key=self.scene_probabilities.__getitem__)
+
+    def values(self) -> dict[str, Any]:
+        """JSON-ready outputs, in label order."""
+        return {
+            "scene_probabilities": {k: float(self.scene_probabilities[k]) for k in SCENES},
+            "event_probabilities": {k: float(self.event_probabilities[k]) for k in EVENTS},
+            "isop": float(self.isop),
+            "isoe": float(self.isoe),
+            "paq": {k: float(self.paq[k]) for k in PAQS},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The outputs with the scene they name."""
+        return {"scene": self.scene, **self.values()}
+
+    def vector(self) -> np.ndarray:
+        """The 28 outputs as one float64 vector (scenes, events, ISOP, ISOE, PAQ)."""
+        scenes = [self.scene_probabilities[k] for k in SCENES]
+        events = [self.event_probabilities[k] for k in EVENTS]
+        return np.array([*scenes, *events, self.isop, self.isoe, *(self.paq[k] for k in PAQS)])
+
+    @classmethod
+    def from_vector(cls, v: np.ndarray) -> Prediction:
+        """The inverse of `vector()`."""
+        x = [float(value) for value in v]
+        s, e = len(SCENES), len(SCENES) + len(EVENTS)
+        return cls(
+            dict(zip(SCENES, x[:s], strict=True)),
+            dict(zip(EVENTS, x[s:e], strict=True)),
+            x[e],
+            x[e + 1],
+            dict(zip(PAQS, x[e + 2 :], strict=True)),
+        )
+
+    @classmethod
+    def zero(cls) -> Prediction:
+        """Every output zero: the shape of a record, for deriving columns."""
+        return cls.from_vector(np.zeros(len(SCENES) + len(EVENTS) + 2 + len(PAQS)))
+
+
+def mean_prediction(
+    predictions: Sequence[Prediction], weights: Sequence[float] | None = None
+) -> Prediction:
+    """The (weighted) mean of every output; one prediction is itself, unchanged."""
+    if len(predictions) == 1:
+        return predictions[0]
+    stacked = np.stack([p.vector() for p in predictions])
+    return Prediction.from_vector(np.average(stacked, axis=0, weights=weights))
+
+
+@dataclass(frozen=True, eq=False)
+class Window:
+    """The outputs for one stretch of a recording, analysed as one clip."""
+
+    start: float
+    """Seconds from the start of the recording."""
+    end: float
+    prediction: Prediction
+    n5: float
+    """The window's own N5, sone."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            **self.prediction.to_dict(),
+            "loudness_n5": float(self.n5),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """Several checkpoints' outputs for the same features. Their mean is the analysis's own
+    outputs; here are each checkpoint's, the spread, and how many name the winning scene."""
+
+    checkpoints: tuple[str, ...]
+    predictions: tuple[Prediction, ...]
+    """One per checkpoint, in the same order."""
+
+    @property
+    def mean(self) -> Prediction:
+        return mean_prediction(self.predictions)
+
+    @property
+    def low(self) -> Prediction:
+        """The smallest value of every output over the checkpoints."""
+        return Prediction.from_vector(np.min([p.vector() for p in self.predictions], axis=0))
+
+    @property
+    def high(self) -> Prediction:
+        """The largest value of every output over the checkpoints."""
+        return Prediction.from_vector(np.max([p.vector() for p in self.predictions], axis=0))
+
+    @property
+    def scene(self) -> str:
+        """The winning scene: the most probable in the mean."""
+        return self.mean.scene
+
+    @property
+    def agreement(self) -> int:
+        """How many checkpoints name the winning scene."""
+        return sum(p.scene == self.scene for p in self.predictions)
+
+    def other_scenes(self) -> list[str]:
+        """Scenes some checkpoint names instead of the winning one, most named first."""
+        named = [p.scene for p in self.predictions if p.scene != self.scene]
+        return sorted(set(named), key=lambda s: (-named.count(s), SCENES.index(s)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The checkpoints, the agreement, each checkpoint's outputs, and their min and max (the
+        mean is the record's own outputs)."""
+        return {
+            "checkpoints": list(self.checkpoints),
+            "agreement": self.agreement,
+            "per_checkpoint": [
+                {"checkpoint": name, **p.to_dict()}
+                for name, p in zip(self.checkpoints, self.predictions, strict=True)
+            ],
+            "min": self.low.values(),
+            "max": self.high.values(),
+        }
 
 
 @dataclass(frozen=True, eq=False)
 class Analysis:
     """Everything the app, the caption and the CLI need to know about one clip."""
 
-    scene_probabilities: dict[str, float]
-    """Softmax over `labels.SCENES`."""
-    event_probabilities: dict[str, float]
-    """Sigmoid of each of the 15 `labels.EVENTS` (multi-label)."""
-    isop: float
-    """ISO Pleasantness, about -1..+1."""
-    isoe: float
-    """ISO Eventfulness, about -1..+1."""
-    paq: dict[str, float]
-    """The 8 perceived affective qualities of `labels.PAQS`, Likert 1..5."""
+    prediction: Prediction
+    """The network's outputs for the whole clip (the windows' and checkpoints' mean)."""
     log_mel: np.ndarray
     """(frames, 64) log-mel in dB before normalisation, 100 frames per second (`mel_pooling`)."""
     loudness: np.ndarray
@@ -69,9 +194,34 @@ class Analysis:
     """Loudness steps max-pooled into each value of `loudness` (long recordings)."""
 
     @property
+    def scene_probabilities(self) -> dict[str, float]:
+        """Softmax over `labels.SCENES`."""
+        return self.prediction.scene_probabilities
+
+    @property
+    def event_probabilities(self) -> dict[str, float]:
+        """Sigmoid of each of the 15 `labels.EVENTS` (multi-label)."""
+        return self.prediction.event_probabilities
+
+    @property
+    def isop(self) -> float:
+        """ISO Pleasantness, about -1..+1."""
+        return self.prediction.isop
+
+    @property
+    def isoe(self) -> float:
+        """ISO Eventfulness, about -1..+1."""
+        return self.prediction.isoe
+
+    @property
+    def paq(self) -> dict[str, float]:
+        """The 8 perceived affective qualities of `labels.PAQS`, Likert 1..5."""
+        return self.prediction.paq
+
+    @property
     def scene(self) -> str:
         """The most probable scene."""
-        return max(self.scene_probabilities, key=self.scene_probabilities.__getitem__)
+        return self.prediction.scene
 
     def to_dict(self, arrays: bool = False) -> dict[str, Any]:
         """JSON-ready values; the feature arrays only when `arrays` is set."""
@@ -80,12 +230,7 @@ class Analysis:
             "checkpoint": self.checkpoint,
             "duration": round(self.duration, 3),
             "sample_rate": self.sample_rate,
-            "scene": self.scene,
-            "scene_probabilities": {k: float(self.scene_probabilities[k]) for k in SCENES},
-            "event_probabilities": {k: float(self.event_probabilities[k]) for k in EVENTS},
-            "isop": float(self.isop),
-            "isoe": float(self.isoe),
-            "paq": {k: float(self.paq[k]) for k in PAQS},
+            **self.prediction.to_dict(),
             "nearest_places": nearest_records(self.isop, self.isoe),
             "loudness_n5": float(self.n5),
             "loudness_n10": float(self.n10),
@@ -107,42 +252,3 @@ class Analysis:
         if self.ensemble:
             parts["ensemble"] = self.ensemble.to_dict()
         return parts
-
-
-def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:
-    """One flat row of a JSON record, by one rule: nested keys are joined with `KEY_SEPARATOR`
-    (`scene_probabilities.park`), a list of scalars becomes one cell joined with
-    `LIST_SEPARATOR`, and a list of records (e.g. per-window values) is left to its own rows."""
-    row: dict[str, Scalar] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            row.update(flat_record(value, name + KEY_SEPARATOR))
-        elif isinstance(value, (list, tuple)):
-            if not any(isinstance(item, (dict, list, tuple)) for item in value):
-                row[name] = LIST_SEPARATOR.join(str(item) for item in value)
-        else:
-            row[name] = value
-    return row
-
-
-def record_template() -> dict[str, Any]:
-    """A record of the shape `Analysis.to_dict()` gives, with every value zero: the columns of a
-    flat record are derived from it, so a field added to the record reaches the CSV too."""
-    zero = Analysis(
-        scene_probabilities=dict.fromkeys(SCENES, 0.0),
-        event_probabilities=dict.fromkeys(EVENTS, 0.0),
-        isop=0.0,
-        isoe=0.0,
-        paq=dict.fromkeys(PAQS, 0.0),
-        log_mel=np.zeros((0, 0), np.float32),
-        loudness=np.zeros(0, np.float32),
-        n5=0.0,
-        n10=0.0,
-        nmax=0.0,
-        duration=0.0,
-        sample_rate=0,
-        checkpoint="",
-        timings=dict.fromkeys(TIMING_STAGES, 0.0),
-    )
-    return zero.to_dict()

@@ -5,40 +5,39 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from matplotlib.figure import Figure
 
-from llm_ssd import limits, plots, plots_timeline
-from llm_ssd.access import served_locally, shown_url
-from llm_ssd.alt_text import figure_texts, timeline_text
 from llm_ssd.analysis import analyze
-from llm_ssd.caption import Caption, CaptionSettings, caption_status, stream_caption
+from llm_ssd.caption import limits
+from llm_ssd.caption.access import served_locally, shown_url
+from llm_ssd.caption.client import caption_status, stream_caption
+from llm_ssd.caption.settings import CaptionSettings, router_from_env
+from llm_ssd.caption.sources import sign_in_available, source_order, visitor_settings
 from llm_ssd.errors import LLMSSDError
-from llm_ssd.export import write_figures, write_record
+from llm_ssd.figures import panels as plots
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
+from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
 from llm_ssd.places import nearest_markdown
-from llm_ssd.plots_ensemble import agreement_line
-from llm_ssd.ratings import DatabaseLocation, RatingStore
-from llm_ssd.result import Analysis
-from llm_ssd.sources import router_from_env, sign_in_available, source_order, visitor_settings
-from llm_ssd.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
-
-from .common import (
+from llm_ssd.ratings.blind import blind_pair
+from llm_ssd.ratings.store import DatabaseLocation, RatingStore
+from llm_ssd.records.export import write_figures, write_record
+from ui.page import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
     MAX_MINUTES,
     DescribedPlotData,
+    Outputs,
     described,
     example_clips,
     panel_line,
 )
-from .rating import BLIND_NOTE, blind_pair, build_rating, register, wire_rating
+from ui.rating import build_rating, register, wire_rating
 
 EXAMPLES = {
     "real_dcase_scene.flac": "Real recording: busy outdoor place (dcase-util)",
@@ -48,79 +47,6 @@ EXAMPLES = {
     "construction_site.flac": "Synthetic, not one of the model's 3 scenes: road works",
 }
 """The example clips offered, real recordings first, each with what it is (examples/README.md)."""
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """The components `describe` fills, so that its updates are keyed by component.
-
-    The rating fields come before `record`, so that the API's last three outputs (record,
-    caption, source) stay where clients expect them."""
-
-    scene: gr.Label
-    mel: gr.Plot
-    loudness: gr.Plot
-    events: gr.Plot
-    paq: gr.Plot
-    circumplex: gr.Plot
-    timeline: gr.Plot
-    """Scenes, feelings, loudness and events over time; hidden for one window."""
-    agreement: gr.Markdown
-    """ "4 of 4 checkpoints: park" with the ensemble; hidden without."""
-    places: gr.Markdown
-    caption_b: gr.Textbox
-    """Blind mode's caption B (empty otherwise)."""
-    caption_id: gr.Textbox
-    """The id to rate the caption by (caption A in blind mode), through the `rate` endpoint."""
-    caption_b_id: gr.Textbox
-    downloads: gr.File
-    """The figures as PNG and the record as CSV and JSON, once the caption is done."""
-    record: gr.JSON
-    caption: gr.Textbox
-    caption_source: gr.Markdown
-
-    def all(self) -> list[gr.components.Component]:
-        return [getattr(self, f.name) for f in fields(self)]
-
-    def figures(
-        self, analysis: Analysis, figures: Sequence[Figure]
-    ) -> dict[gr.components.Component, Any]:
-        """The five figures of `plots.all_figures`, each with its text alternative."""
-        shown = map(described, figures, figure_texts(analysis))
-        outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
-        timeline = plots_timeline.timeline_figure(analysis)  # None for one window
-        return {
-            **dict(zip(outputs, shown, strict=True)),
-            self.timeline: gr.Plot(
-                described(timeline, timeline_text(analysis)) if timeline else None,
-                visible=timeline is not None,
-            ),
-        }
-
-    def agreement_line(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
-        """ "4 of 4 checkpoints: park" under the scene with the ensemble; hidden without."""
-        line = agreement_line(analysis)
-        return {self.agreement: gr.Markdown(f"**{line}**" if line else "", visible=bool(line))}
-
-    def captions(
-        self, record: dict[str, Any], captions: Sequence[Caption], ids: Sequence[str], note: str
-    ) -> dict[gr.components.Component, Any]:
-        """The caption outputs: one caption with its source, or blind mode's A and B (and then
-        neither their sources nor the caption in the record)."""
-        if len(captions) == 2:
-            a, b = captions
-            return {self.record: record, self.caption: a.text, self.caption_b: b.text,
-                    self.caption_id: ids[0], self.caption_b_id: ids[1],
-                    self.caption_source: BLIND_NOTE}  # fmt: skip
-        (caption,) = captions
-        source = f"Caption from: **{caption.source}**"
-        if caption.error:
-            source += f"  \n⚠️ {caption.error}"
-        if note:
-            source += f"  \n{note}"
-        return {self.record: {**record, **caption.to_dict()}, self.caption: caption.text,
-                self.caption_b: "", self.caption_id: ids[0], self.caption_b_id: "",
-                self.caption_source: source}  # fmt: skip
 
 
 NO_CLIP = "No clip yet: drop a sound file on the audio box, record one, or pick an example."
@@ -135,7 +61,6 @@ PENDING: dict[str, str] = {
 """What each panel shows before the first clip."""
 FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumplex")
 """Download names of the figures of `plots.all_figures`, in its order."""
-SQUARE = (4.6, 4.6)
 """Inches of an empty half-width panel, so that its words stay legible."""
 SQUARE_PANELS = ("paq", "circumplex")
 ENSEMBLE_LABEL = (
@@ -399,7 +324,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
 @cache
 def pending_plot(key: str) -> DescribedPlotData:
     """A panel's placeholder figure: what it will show, with that as its text alternative."""
-    size = SQUARE if key in SQUARE_PANELS else plots.WIDE
+    size = plots.SQUARE if key in SQUARE_PANELS else plots.WIDE
     return described(plots.placeholder_figure(PENDING[key], size), PENDING[key])
 
 

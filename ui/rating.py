@@ -7,26 +7,14 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gradio as gr
 
-from llm_ssd import plots
-from llm_ssd.caption import Caption, CaptionSettings, stream_caption
-from llm_ssd.ratings import (
-    MAX_RATER_CODE,
-    POSITIONS,
-    SUMMARY_HEADERS,
-    DatabaseLocation,
-    RatingError,
-    RatingStore,
-    ShownCaption,
-    clip_sha256,
-    summarize,
-    summary_table,
-)
-from llm_ssd.result import Analysis
-from llm_ssd.rubric import (
+from llm_ssd.caption.client import Caption
+from llm_ssd.figures.ratings import ratings_figure
+from llm_ssd.ratings.blind import template_caption
+from llm_ssd.ratings.rubric import (
     CRITERIA,
     CRITERION_KEYS,
     MEASURES,
@@ -36,30 +24,25 @@ from llm_ssd.rubric import (
     Criterion,
     published_table,
 )
+from llm_ssd.ratings.store import (
+    MAX_RATER_CODE,
+    POSITIONS,
+    DatabaseLocation,
+    RatingError,
+    RatingStore,
+    ShownCaption,
+    clip_sha256,
+)
+from llm_ssd.ratings.summary import SUMMARY_HEADERS, summarize, summary_table
+from llm_ssd.result import Analysis
+from ui.page import MAIN_PAGE, RESULTS_PAGE, Outputs
 
-if TYPE_CHECKING:
-    from .describe import Outputs
-
-MAIN_PAGE = "Describe"
-RESULTS_PAGE, RESULTS_PATH = "Results", "results"
 RATE_CONCURRENCY = 4
 """Ratings served at once: each is one short SQLite write."""
 RATING_INTRO = f"""### Rate captions as the paper's experts did
 Their rubric: precision and recall 1 to 5, three penalties −2 to 0 ({OVERALL_FORMULA}). Set
 these before **Describe**:"""
 RATE_ONE, RATE_A, RATE_B = "#### Rate this caption", "#### Rate caption A", "#### Rate caption B"
-BLIND_NOTE = (
-    "**Blind mode**: A and B are the AI model's caption and the offline template's, in random "
-    f"order. Rate each; which was which is stored with your ratings (see {RESULTS_PAGE})."
-)
-NO_AI_MODEL = (
-    "no AI model is configured here (an API key, or a server under Advanced settings), so there is "
-    "no second kind of caption"
-)
-BLIND_OFF = (
-    "Note: blind mode compares an AI caption with the offline template, but {why}: this caption "
-    "is rated not blind."
-)
 ALL_RATERS = "all raters"
 SOURCE_AND_MEANS = ["180px", *["80px"] * (len(SUMMARY_HEADERS) - 1)]
 """Column widths of the class's table: long source names wrap, and a phone scrolls sideways."""
@@ -67,27 +50,6 @@ RESULTS_INTRO = f"""# {RESULTS_PAGE}
 This class's ratings per caption source, with the paper's rubric ({OVERALL_FORMULA}): each
 mean is taken over the raters of a clip, then over clips, as in the paper. The command line gives
 the same: `llm-ssd ratings summary`, and every rating with `llm-ssd ratings export --format csv`."""
-
-
-def template_caption(analysis: Analysis) -> Caption:
-    """The offline template's caption (settings with neither a key nor a server)."""
-    return stream_caption(analysis, CaptionSettings()).result()
-
-
-def blind_pair(
-    analysis: Analysis, settings: CaptionSettings, api_key: str
-) -> tuple[list[Caption], str]:
-    """The AI caption and the offline template's, in random order; or, when there is no AI
-    caption to compare (none configured, or it failed), the one caption there is and why."""
-    ai = stream_caption(analysis, settings, api_key or None).result()
-    template = template_caption(analysis)
-    if ai.error or ai.source == template.source:
-        why = "the AI caption failed (above)" if ai.error else NO_AI_MODEL
-        return [ai], BLIND_OFF.format(why=why)
-    pair = [ai, template]
-    if secrets.randbelow(2):
-        pair.reverse()
-    return pair, ""
 
 
 def register(
@@ -293,7 +255,7 @@ def results(store: RatingStore, rater: str | None) -> tuple[list[list[Any]], Any
     """The summary table and plot for one rater code (or all), and the codes to choose from."""
     summaries = summarize(store.rows(None if rater in (None, "", ALL_RATERS) else rater))
     codes = gr.update(choices=[ALL_RATERS, *store.raters()])
-    return summary_table(summaries), plots.ratings_figure(summaries), codes
+    return summary_table(summaries), ratings_figure(summaries), codes
 
 
 def build_results_page(demo: gr.Blocks, store: RatingStore, location: DatabaseLocation) -> None:

@@ -17,9 +17,10 @@ Annex B signals; N'(z, t) differs only by its rounding to single precision.
 
 The package reads in the order of the data: `tables` (the standard's constants, stage by
 stage), `kernels` (the numba loops), `pipeline` (`loudness_zwtv`, the blocks and the threads).
-"""
 
-from .pipeline import (
+May import: audio."""
+
+from llm_ssd.loudness.pipeline import (
     FIELDS,
     RESAMPLE_QUALITY,
     SPECIFIC_LOUDNESS_DTYPE,
@@ -28,7 +29,7 @@ from .pipeline import (
     loudness_zwtv,
     percentile_loudness,
 )
-from .tables import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP, MAX_LOW_BAND_LEVEL, N_BARK
+from llm_ssd.loudness.tables import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP, MAX_LOW_BAND_LEVEL, N_BARK
 
 __all__ = [
     "FIELDS",

@@ -13,7 +13,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from .tables import (
+from llm_ssd.loudness.tables import (
     DECAY_SAME,
     FILTER_GAIN,
     LEVEL_DECIMATION,

@@ -13,7 +13,8 @@ from functools import cache
 
 import numpy as np
 
-from .kernels import (
+from llm_ssd.audio.checks import RESAMPLE_QUALITY
+from llm_ssd.loudness.kernels import (
     BANK,
     BANK_STATES,
     DECAY_LANES,
@@ -25,7 +26,7 @@ from .kernels import (
     pattern,
     temporal_weighting,
 )
-from .tables import (
+from llm_ssd.loudness.tables import (
     A0,
     CORE_AT_THRESHOLD,
     CORE_EXPONENT,
@@ -57,8 +58,6 @@ FIELDS = ("free", "diffuse")
 """Sound fields of ISO 532-1: frontal free field, or diffuse field."""
 SPECIFIC_LOUDNESS_DTYPE = np.float32
 """Specific loudness is returned in single precision: 10 minutes of sound are 288 MB, not 576."""
-RESAMPLE_QUALITY = "HQ"
-"""soxr quality for inputs not at 48 kHz: librosa's "soxr_hq", the project's resampling."""
 BLOCK_STEPS = 8192
 """0.5 ms steps per block (4.1 s). mosqito's decay filter starts from the last step's value, so
 the first block is computed again at the end; over 4 s any other start value fades below 1e-20."""

@@ -10,7 +10,9 @@ import math
 
 import numpy as np
 
-LOUDNESS_SAMPLE_RATE = 48000
+from llm_ssd.audio.checks import WORK_RATE
+
+LOUDNESS_SAMPLE_RATE = WORK_RATE
 """ISO 532-1 filters are defined at 48 kHz; other rates are resampled first."""
 LOUDNESS_STEP = 0.002
 """Seconds between loudness values (500 per second)."""

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from .features import cache_file, load_features
-from .labels import DataError, SplitLabels
+from llm_ssd.train.cache import cache_file, load_features
+from llm_ssd.train.labels import DataError, SplitLabels
 
 STD_FLOOR = 1e-5
 """Smallest standard deviation used for normalisation (a constant band would divide by 0)."""

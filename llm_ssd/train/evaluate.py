@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..inference import LoadedModel, load_model
-from .dataset import ClipDataset, same_shape_batches, with_features
-from .labels import DataError, read_split
-from .metrics import compute_metrics
+from llm_ssd.model.runtime import LoadedModel, load_model
+from llm_ssd.train.dataset import ClipDataset, same_shape_batches, with_features
+from llm_ssd.train.labels import DataError, read_split
+from llm_ssd.train.metrics import compute_metrics
 
 EVAL_BATCH_SIZE = 32
 

@@ -18,21 +18,22 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
-from ..errors import UsageError
-from ..inference import LoadedModel, model_from_checkpoint, normalise, resolve_device
-from ..labels import PAQS
-from ..model import SoundAQnet
-from ..weights import (
+from llm_ssd.errors import UsageError
+from llm_ssd.labels import PAQS
+from llm_ssd.model import threads
+from llm_ssd.model.runtime import LoadedModel, model_from_checkpoint, normalise, resolve_device
+from llm_ssd.model.soundaqnet import SoundAQnet
+from llm_ssd.model.weights import (
     CHECKPOINT_SHA256,
     NORM_SUFFIX,
     checkpoint_file,
     resolve_checkpoint,
     write_atomic,
 )
-from .dataset import ClipDataset, collate, norm_stats, with_features
-from .evaluate import EVAL_BATCH_SIZE, predict_clips
-from .labels import DataError, SplitLabels, read_split
-from .metrics import compute_metrics
+from llm_ssd.train.dataset import ClipDataset, collate, norm_stats, with_features
+from llm_ssd.train.evaluate import EVAL_BATCH_SIZE, predict_clips
+from llm_ssd.train.labels import DataError, SplitLabels, read_split
+from llm_ssd.train.metrics import compute_metrics
 
 TASKS: tuple[str, ...] = ("scene", "event", "ISOPls", "ISOEvs", *PAQS)
 """The 12 losses, named after the network's heads."""
@@ -112,6 +113,7 @@ def checkpoint_path(out: str | Path) -> Path:
 def deterministic(seed: int, device: str) -> Iterator[None]:
     """Seed torch and use deterministic algorithms (strictly on CPU; on CUDA where they exist);
     the previous settings are restored afterwards."""
+    threads.ensure()  # the thread policy, as for every analysis
     if device.startswith("cuda"):
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
     previous = (

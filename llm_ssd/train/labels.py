@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import LLMSSDError
-from ..labels import EVENTS, PAQ_ANGLES, PAQS, SCENES
+from llm_ssd.errors import LLMSSDError
+from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQS, SCENES
 
 SPLITS: tuple[str, ...] = ("training", "validation", "test")
 FILE_KINDS: dict[str, str] = {

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..labels import PAQS
-from .labels import SplitLabels
+from llm_ssd.labels import PAQS
+from llm_ssd.train.labels import SplitLabels
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:

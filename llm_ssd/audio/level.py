@@ -1,0 +1,79 @@
+"""Clips too quiet to describe: digital silence, a pure DC offset, noise far below hearing.
+
+SoundAQnet always predicts something, and for silence it predicts sounds and feelings that are
+not there. A clip whose level, with its DC offset removed, is below `QUIET_DB_SPL` at the
+authors' calibration (a full-scale sine is about 100 dB SPL, so the threshold is about -93 dBFS)
+holds nothing to hear: `analyze()` says so in its warnings, and the caption says so instead of
+describing the predictions, which stay in the record."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+
+from llm_ssd.audio.checks import PASCAL_PER_UNIT, REFERENCE_PRESSURE
+
+QUIET_DB_SPL = 10.0
+"""Below this RMS level (dB SPL, DC removed) a clip is too quiet to describe: about the level of
+a 16-bit recording's last bit, and under the threshold of hearing of a broadband sound."""
+BLOCK = 1 << 16
+"""Samples per block when measuring, so that no float64 copy of a long clip is made."""
+QUIET_WARNING = (
+    f"The clip is too quiet to describe: its level is below {QUIET_DB_SPL:g} dB SPL (about "
+    f"{QUIET_DB_SPL - 20 * math.log10(PASCAL_PER_UNIT / REFERENCE_PRESSURE):.0f} dBFS), so there "
+    "is nothing to hear in it. The predictions are what the model makes of near-silence: do not "
+    "rely on them."
+)
+
+
+class LevelMeter:
+    """The RMS level of mono blocks as they stream past, with the DC offset removed: one pass,
+    no copy of the recording (sums in float64)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.total_squares = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        for start in range(0, block.size, BLOCK):
+            part = block[start : start + BLOCK].astype(np.float64)
+            self.count += part.size
+            self.total += float(part.sum())
+            self.total_squares += float(part @ part)
+
+    def measure(self, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        """Pass the blocks on, measuring each."""
+        for block in blocks:
+            self.add(block)
+            yield block
+
+    @property
+    def level_db_spl(self) -> float:
+        """dB SPL at the authors' calibration; -inf for digital silence or a pure DC offset."""
+        if self.count == 0:
+            return -math.inf
+        mean = self.total / self.count
+        power = max(self.total_squares / self.count - mean * mean, 0.0)
+        rms = math.sqrt(power) * PASCAL_PER_UNIT
+        return 20 * math.log10(rms / REFERENCE_PRESSURE) if rms > 0 else -math.inf
+
+    @property
+    def too_quiet(self) -> bool:
+        """Whether the blocks so far are too quiet to describe (below `QUIET_DB_SPL`)."""
+        return self.level_db_spl < QUIET_DB_SPL
+
+
+def level_db_spl(samples: np.ndarray) -> float:
+    """The RMS level of mono samples in dB SPL at the authors' calibration, with the DC offset
+    (the mean) removed first; -inf for digital silence or a pure DC offset."""
+    meter = LevelMeter()
+    meter.add(samples)
+    return meter.level_db_spl
+
+
+def too_quiet(samples: np.ndarray) -> bool:
+    """Whether a clip is too quiet to describe (`level_db_spl` below `QUIET_DB_SPL`)."""
+    return level_db_spl(samples) < QUIET_DB_SPL

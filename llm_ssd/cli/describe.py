@@ -1,0 +1,229 @@
+"""`llm-ssd describe`: analyse clips in batches, in this process or in worker processes, and
+write each record as soon as it is done."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from llm_ssd.audio.checks import MAX_DURATION
+from llm_ssd.errors import LLMSSDError
+from llm_ssd.model.weights import DEFAULT_CHECKPOINT
+from llm_ssd.records.files import check_output, record_file, where
+from llm_ssd.records.rows import RecordWriter
+
+WORKER_EXIT_TIMEOUT = 10.0
+"""Seconds to wait for a stopped worker process to end."""
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+@dataclass(frozen=True)
+class DescribeOptions:
+    """What `describe` does with each file (sent to the worker processes)."""
+
+    checkpoint: str
+    max_duration: float
+    caption: bool = False
+    ensemble: bool = False
+    language: str | None = None
+    """The caption's language (None: LLM_SSD_LANGUAGE, else English)."""
+
+
+def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
+    """The record of one clip; raises AudioError/WeightsError for what the user must fix."""
+    from llm_ssd.analysis import analyze
+
+    analysis = analyze(
+        path,
+        checkpoint=options.checkpoint,
+        max_duration=options.max_duration,
+        ensemble=options.ensemble,
+    )
+    record = {"source": path, **{k: v for k, v in analysis.to_dict().items() if k != "source"}}
+    if options.caption:
+        record.update(make_captioner(options.language)(analysis))
+    return record
+
+
+def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
+    """The record of one clip, or one with an `error` field: a file never stops the batch."""
+    try:
+        return describe_one(path, options)
+    except LLMSSDError as exc:
+        return {"source": path, "error": str(exc)}
+    except Exception as exc:  # a bug must not cost the rest of the batch
+        return {"source": path, "error": f"unexpected {type(exc).__name__}: {exc}"}
+
+
+@cache
+def make_captioner(language: str | None = None) -> Callable[[Any], dict]:
+    """Caption each analysis, in `language` (default: LLM_SSD_LANGUAGE, else English), with the
+    first source configured: OpenAI settings, HF_TOKEN through the router, the offline template."""
+    from llm_ssd.caption.client import caption_text
+    from llm_ssd.caption.settings import CaptionSettings
+
+    settings = CaptionSettings.from_env(language=language)
+    return lambda analysis: caption_text(analysis, settings).to_dict()
+
+
+def describe_records(
+    files: list[str], options: DescribeOptions, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Each file's record as it is done: in this process, or in `workers` processes (spawned,
+    each with its share of the cores, `model.threads`), in the order they finish. Interrupted,
+    the workers are stopped."""
+    if workers == 1 or len(files) == 1:
+        for path in files:
+            yield describe_safely(path, options)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process with torch threads
+    count = min(workers, len(files))
+    pool = ProcessPoolExecutor(count, context, _init_worker, (count,))
+    futures = {pool.submit(describe_safely, path, options): path for path in files}
+    try:
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool as exc:  # a worker killed (out of memory, say)
+                yield {"source": futures[future], "error": f"its worker process died ({exc})"}
+    except BaseException:
+        processes = list(getattr(pool, "_processes", {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(WORKER_EXIT_TIMEOUT)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _init_worker(workers: int) -> None:
+    """A worker, one of `workers`: its share of the cores (`model.threads`); Ctrl-C is the main
+    process's to handle."""
+    from llm_ssd.model import threads
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threads.apply(workers)
+
+
+def describe(args: argparse.Namespace) -> int:
+    """Analyse every file, in parallel processes, writing each record as soon as it is done
+    (completion order); a bad file is reported and skipped. Exit 1 if any failed, 130 on
+    Ctrl-C, saying how many records were kept and where."""
+    from llm_ssd.model.runtime import load_model
+
+    check_output(args.output, args.files)  # before any file is opened
+    load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
+    if args.caption:
+        make_captioner(args.language)  # a caption setting out of bounds is said before any file
+    options = DescribeOptions(
+        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language
+    )
+    writer: RecordWriter | None = None
+    try:
+        with record_file(args.output) as out:
+            writer = RecordWriter(out, args)
+            failed = write_records(args, options, writer)
+    except KeyboardInterrupt:
+        kept = writer.count if writer else 0
+        print(f"interrupted: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
+        return INTERRUPTED
+    if failed:
+        print(
+            f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
+        )
+    return 1 if failed else 0
+
+
+def write_records(
+    args: argparse.Namespace, options: DescribeOptions, writer: RecordWriter
+) -> list[str]:
+    """Write each file's record as it is done (an `error` one for a file that failed); the
+    files that failed."""
+    from tqdm import tqdm
+
+    failed: list[str] = []
+    records = describe_records(args.files, options, args.workers)
+    bar = tqdm(records, total=len(args.files), desc="describing", unit="clip", disable=None,
+               file=sys.stderr)  # fmt: skip
+    for record in bar:
+        if "error" in record:
+            failed.append(record["source"])
+            tqdm.write(f"error: {record['source']}: {record['error']}", file=sys.stderr)
+        writer.write(record)
+    return failed
+
+
+def positive_seconds(text: str) -> float:
+    """A length limit: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive, finite number of seconds")
+    return value
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def add_describe_command(sub: Any) -> None:
+    """`describe`: analyse files, one record each."""
+    d = sub.add_parser("describe", help="analyse sound files (one record per file)")
+    d.add_argument("files", nargs="+", help="sound files (wav, flac, ogg, mp3, m4a, webm, ...)")
+    d.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: one JSON object per line (default); csv: one row per file",
+    )
+    d.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="checkpoint name or path")
+    d.add_argument("--output", help="write records here instead of standard output")
+    d.add_argument(
+        "--caption",
+        action="store_true",
+        help="add a caption and its source: OPENAI_API_KEY / OPENAI_BASE_URL, else HF_TOKEN "
+        "through the Hugging Face router, else the offline template",
+    )
+    d.add_argument(
+        "--language",
+        help="caption language, e.g. German (default: LLM_SSD_LANGUAGE, else English)",
+    )
+    d.add_argument(
+        "--max-duration",
+        type=positive_seconds,
+        default=MAX_DURATION,
+        help=f"longest recording accepted, seconds (default {MAX_DURATION:.0f})",
+    )
+    d.add_argument(
+        "--ensemble",
+        action="store_true",
+        help="the mean of the four published checkpoints, with their spread",
+    )
+    d.add_argument(
+        "--per-window",
+        action="store_true",
+        help="with --format csv: one row per 30-s window, not per file",
+    )
+    d.add_argument(
+        "--workers",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        help="processes analysing files at once (default: one per CPU)",
+    )
+    d.set_defaults(run=describe)

@@ -1,0 +1,81 @@
+"""`llm-ssd ratings`: the app's caption ratings, as a summary beside the paper's or exported."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from llm_ssd.errors import UsageError
+
+
+def format_summary(table: list[list[Any]]) -> str:
+    """The class's table (`ratings.summary_table`) and the paper's, as plain text."""
+    from llm_ssd.ratings.rubric import PUBLISHED_SOURCE, published_table
+    from llm_ssd.ratings.summary import SUMMARY_HEADERS
+
+    published = [[f"{r[0]} {r[1]}", "", "", "", *r[2:]] for r in published_table()]
+    width = max(len(str(row[0])) for row in [SUMMARY_HEADERS, *published, *table])
+
+    def line(cells: Iterable[Any]) -> str:
+        first, *rest = (
+            "" if c is None else f"{c:.2f}" if isinstance(c, float) else c for c in cells
+        )
+        return f"{first:<{width}}" + "".join(f"{c:>9}" for c in rest)
+
+    out = [line(SUMMARY_HEADERS), *(map(line, table) if table else ["(no ratings yet)"])]
+    return "\n".join([*out, "", f"Published ({PUBLISHED_SOURCE}):", *map(line, published)])
+
+
+def ratings_summary_command(args: argparse.Namespace) -> int:
+    """Print the class's means per caption source beside the paper's."""
+    from llm_ssd.ratings.store import RatingStore
+    from llm_ssd.ratings.summary import summarize, summary_table
+
+    store = RatingStore(args.db, create=False)
+    print(f"ratings in {store.path}" + (f", rater {args.rater}" if args.rater else ""))
+    print(format_summary(summary_table(summarize(store.rows(args.rater)))))
+    return 0
+
+
+def ratings_export_command(args: argparse.Namespace) -> int:
+    """Write every rating with its caption and clip, as CSV or JSON."""
+    from llm_ssd.ratings.store import RatingStore
+    from llm_ssd.ratings.summary import export_text
+
+    text = export_text(RatingStore(args.db, create=False).rows(args.rater), args.format)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def add_ratings_commands(sub: Any) -> None:
+    """`ratings summary` and `ratings export` (the database of the app's caption ratings)."""
+    from llm_ssd.ratings.store import EXPORT_FORMATS, database_location
+
+    r = sub.add_parser("ratings", help="the app's caption ratings: summary or export")
+    actions = r.add_subparsers(dest="action", required=True)
+    default = database_location().path
+    for name, help_text, run in (
+        (
+            "summary",
+            "per-source means and counts, beside the paper's",
+            ratings_summary_command,
+        ),
+        ("export", "every rating with its caption and clip", ratings_export_command),
+    ):
+        a = actions.add_parser(name, help=help_text)
+        a.add_argument("--db", default=default, help=f"ratings database (default {default})")
+        a.add_argument("--rater", help="only this rater code")
+        a.set_defaults(run=run)
+        if name == "export":
+            a.add_argument("--format", choices=EXPORT_FORMATS, default="csv", help="default csv")
+            a.add_argument("--output", help="write here instead of standard output")

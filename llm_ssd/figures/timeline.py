@@ -1,0 +1,71 @@
+"""The timeline of a recording longer than one window: scene probabilities, ISOP and ISOE, N5
+and the events, window by window."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from llm_ssd.figures.panels import DPI
+from llm_ssd.labels import EVENTS, SCENE_LAY_NAMES, SCENES
+from llm_ssd.result import Analysis
+
+TIMELINE_SIZE = (7.0, 7.5)
+"""Inches of the timeline figure: narrower than the time series, so that a phone shrinks it less."""
+MINUTES_FROM = 120.0
+"""Recordings at least this many seconds long have their time axis in minutes."""
+EVENTS_CMAP = "viridis"
+SCENE_COLOURS = {"public_square": "#9467bd", "park": "#2ca02c", "street_traffic": "#d62728"}
+
+
+def timeline_figure(analysis: Analysis) -> Figure | None:
+    """Four panels over time, one step per window; None for a recording of one window."""
+    windows = analysis.windows
+    if len(windows) < 2:
+        return None
+    unit = 60.0 if analysis.duration >= MINUTES_FROM else 1.0
+    edges = np.array([0.0, *(w.end for w in windows)]) / unit  # each window from the last's end
+    fig = Figure(figsize=TIMELINE_SIZE, dpi=DPI, layout="constrained")
+    scenes, feeling, loudness, events = fig.subplots(
+        4, 1, sharex=True, height_ratios=(1.0, 1.0, 0.8, 2.4)
+    )
+    for scene in SCENES:
+        values = [w.prediction.scene_probabilities[scene] for w in windows]
+        scenes.stairs(
+            values, edges, color=SCENE_COLOURS[scene], linewidth=2, label=SCENE_LAY_NAMES[scene]
+        )
+    scenes.set_ylim(0, 1.05)
+    scenes.set_ylabel("probability")
+    _title(scenes, "Acoustic scene over time")
+
+    feeling.axhline(0, color="#bbbbbb", linewidth=1)
+    feeling.stairs([w.prediction.isop for w in windows], edges, linewidth=2, label="ISOP")
+    feeling.stairs([w.prediction.isoe for w in windows], edges, linewidth=2, label="ISOE")
+    feeling.set_ylim(-1.05, 1.05)
+    _title(feeling, "ISO Pleasantness and Eventfulness")
+
+    n5 = [w.n5 for w in windows]
+    loudness.stairs(n5, edges, color="#333333", linewidth=2, label="N5")
+    loudness.set_ylim(0, max(max(n5) * 1.15, 1.0))
+    loudness.set_ylabel("sone")
+    _title(loudness, "Loudness N5 of each window")
+
+    grid = np.array([[w.prediction.event_probabilities[e] for e in EVENTS] for w in windows])
+    image = events.pcolormesh(
+        edges, np.arange(len(EVENTS) + 1), grid.T, cmap=EVENTS_CMAP, vmin=0.0, vmax=1.0
+    )
+    events.set_yticks(np.arange(len(EVENTS)) + 0.5, EVENTS)
+    events.invert_yaxis()
+    _title(events, "Sound events (probability)")
+    events.set_xlabel(f"time ({'min' if unit > 1 else 's'})")
+    events.set_xlim(edges[0], edges[-1])
+    fig.colorbar(image, ax=events, location="bottom", shrink=0.6, label="probability")
+    return fig
+
+
+def _title(ax: Axes, text: str) -> None:
+    """A title on the left, the legend (if any) outside on the right."""
+    ax.set_title(text, loc="left", fontsize="medium")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")

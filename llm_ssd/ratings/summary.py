@@ -1,0 +1,114 @@
+"""What the ratings add up to: per-source means (raters averaged per clip, then clips), the
+summary table, and the export as CSV or JSON (and reading it back)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from statistics import fmean
+from typing import Any
+
+from llm_ssd.ratings.rubric import (
+    MEASURE_HEADERS,
+    MEASURES,
+)
+from llm_ssd.ratings.store import EXPORT_COLUMNS, EXPORT_FORMATS, OPTIONAL_COLUMNS, RatingError
+
+# Summary ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """A caption source's results: means over raters per clip, then over clips (the paper's
+    order), with the counts behind them."""
+
+    source: str
+    ratings: int
+    clips: int
+    blind: int
+    """Ratings given in blind mode."""
+    means: dict[str, float]
+    """Each criterion's and the overall score's mean."""
+
+
+def summarize(rows: Iterable[Mapping[str, Any]]) -> list[SourceSummary]:
+    """Per caption source, sorted by name. A clip is its sha256 (a caption without one, from a
+    version-1 database, counts as a clip of its own)."""
+    by_source: dict[str, dict[str, list[Mapping[str, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in rows:
+        by_source[row["source"]][row["clip_sha256"] or row["caption_id"]].append(row)
+    summaries = []
+    for source, clips in sorted(by_source.items()):
+        per_clip = [
+            {m: fmean(r[m] for r in ratings) for m in MEASURES} for ratings in clips.values()
+        ]
+        rated = [r for ratings in clips.values() for r in ratings]
+        summaries.append(
+            SourceSummary(
+                source=source,
+                ratings=len(rated),
+                clips=len(clips),
+                blind=sum(r["position"] is not None for r in rated),
+                means={m: fmean(c[m] for c in per_clip) for m in MEASURES},
+            )
+        )
+    return summaries
+
+
+SUMMARY_HEADERS = ("caption source", "ratings", "clips", "blind", *MEASURE_HEADERS)
+
+
+def summary_table(summaries: Iterable[SourceSummary]) -> list[list[Any]]:
+    """Rows under `SUMMARY_HEADERS`, means to two decimals."""
+    return [
+        [s.source, s.ratings, s.clips, s.blind, *(round(s.means[m], 2) for m in MEASURES)]
+        for s in summaries
+    ]
+
+
+# Export ----------------------------------------------------------------------------------------
+
+
+def export_text(rows: Iterable[Mapping[str, Any]], fmt: str) -> str:
+    """The rows as CSV (the analysis as a JSON cell, an absent value as an empty cell) or as a
+    JSON list."""
+    rows = [{c: row[c] for c in EXPORT_COLUMNS} for row in rows]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    if fmt != "csv":
+        raise RatingError(f"Unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}.")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(EXPORT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def read_export(text: str, fmt: str) -> list[dict[str, Any]]:
+    """The rows of `export_text`'s output, typed as `RatingStore.rows` gives them."""
+    if fmt == "json":
+        return [{c: row[c] for c in EXPORT_COLUMNS} for row in json.loads(text)]
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames != list(EXPORT_COLUMNS):
+        raise RatingError(f"Not a ratings export: the columns are {reader.fieldnames}.")
+    return [{c: _parse_cell(row[c], c) for c in EXPORT_COLUMNS} for row in reader]
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+
+
+def _parse_cell(cell: str, column: str) -> Any:
+    kind = EXPORT_COLUMNS[column]
+    if cell == "" and column in OPTIONAL_COLUMNS:
+        return None
+    return json.loads(cell) if kind is dict else kind(cell)

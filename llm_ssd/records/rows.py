@@ -1,0 +1,112 @@
+"""Records as rows: the one flattening rule from a JSON record to a flat row (`flat_record`), the
+CSV columns derived from `Analysis.to_dict()` by it, one row per window, and the writer that
+puts each clip's record out (JSON Lines or CSV) the moment it is done."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from typing import IO, Any
+
+import numpy as np
+
+from llm_ssd.result import TIMING_STAGES, Analysis, Ensemble, Prediction, Window
+
+
+def csv_columns(caption: bool, ensemble: bool = False, per_window: bool = False) -> list[str]:
+    """The CSV header: the flat columns of an analysis record (derived from
+    `Analysis.to_dict()`), or of a window's with `per_window`, with the error column after the
+    source, then the ensemble's and the caption's fields."""
+    from llm_ssd.caption.client import Caption
+    from llm_ssd.result import Prediction
+
+    if per_window:
+        window = Window(0.0, 0.0, Prediction.zero(), 0.0).to_dict()
+        columns = ["source", "window", *flat_record(window)]
+    else:
+        columns = list(flat_record(record_template()))
+    columns.insert(columns.index("source") + 1, "error")
+    if ensemble and not per_window:
+        zero = Ensemble(("",), (Prediction.zero(),))
+        columns += list(flat_record({"ensemble": zero.to_dict()}))
+    if caption:
+        columns += list(Caption("", "").to_dict())
+    return columns
+
+
+def window_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per window of a record (its source and caption on each), or the error's row."""
+    if "error" in record:
+        return [record]
+    common = {k: v for k, v in record.items() if k.startswith("caption")}
+    return [
+        {"source": record["source"], "window": i, **window, **common}
+        for i, window in enumerate(record["windows"])
+    ]
+
+
+class RecordWriter:
+    """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
+
+    def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
+        self.out, self.fmt, self.per_window = out, args.format, args.per_window
+        self.count = 0
+        columns = csv_columns(args.caption, args.ensemble, args.per_window)
+        self.csv = (
+            csv.DictWriter(out, columns, extrasaction="ignore") if self.fmt == "csv" else None
+        )
+        if self.csv:
+            self.csv.writeheader()
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self.csv:
+            for row in window_rows(record) if self.per_window else [record]:
+                self.csv.writerow(flat_record(row))
+        else:
+            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.out.flush()
+        self.count += 1
+
+
+LIST_SEPARATOR = " | "
+"""Joins a list of scalars (e.g. the warnings) into one flat-record cell."""
+KEY_SEPARATOR = "."
+"""Joins a nested record's keys into one flat-record column: `paq.pleasant`."""
+
+Scalar = str | int | float | bool | None
+
+
+def flat_record(record: dict[str, Any], prefix: str = "") -> dict[str, Scalar]:
+    """One flat row of a JSON record, by one rule: nested keys are joined with `KEY_SEPARATOR`
+    (`scene_probabilities.park`), a list of scalars becomes one cell joined with
+    `LIST_SEPARATOR`, and a list of records (e.g. per-window values) is left to its own rows."""
+    row: dict[str, Scalar] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            row.update(flat_record(value, name + KEY_SEPARATOR))
+        elif isinstance(value, (list, tuple)):
+            if not any(isinstance(item, (dict, list, tuple)) for item in value):
+                row[name] = LIST_SEPARATOR.join(str(item) for item in value)
+        else:
+            row[name] = value
+    return row
+
+
+def record_template() -> dict[str, Any]:
+    """A record of the shape `Analysis.to_dict()` gives, with every value zero: the columns of a
+    flat record are derived from it, so a field added to the record reaches the CSV too."""
+    zero = Analysis(
+        prediction=Prediction.zero(),
+        log_mel=np.zeros((0, 0), np.float32),
+        loudness=np.zeros(0, np.float32),
+        n5=0.0,
+        n10=0.0,
+        nmax=0.0,
+        duration=0.0,
+        sample_rate=0,
+        checkpoint="",
+        timings=dict.fromkeys(TIMING_STAGES, 0.0),
+    )
+    return zero.to_dict()

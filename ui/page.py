@@ -1,0 +1,177 @@
+"""What the page's tabs share: where the examples are, how many analyses run at once, a
+panel's plain line and a row of example clips."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from gradio.components.plot import PlotData
+from gradio.processing_utils import encode_plot_to_base64
+from matplotlib.figure import Figure
+
+from llm_ssd.caption.client import Caption
+from llm_ssd.env import ENV_APP_MAX_MINUTES
+from llm_ssd.figures import timeline as plots_timeline
+from llm_ssd.figures.ensemble import agreement_line
+from llm_ssd.reading import guide
+from llm_ssd.reading.alt_text import figure_texts, timeline_text
+from llm_ssd.result import Analysis
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+CONCURRENCY_LIMIT = 2
+"""Requests served at once; the rest wait in the queue. Analysis is CPU-bound and takes under
+1 GB at its peak whatever the length (30-s windows), so two at a time suit a 2-core, 16 GB CPU
+Space."""
+DEFAULT_MAX_MINUTES = 10.0
+"""The app's length limit unless ENV_APP_MAX_MINUTES sets another (the library's is 60 minutes)."""
+ANALYSIS_QUEUE = "analysis"
+"""Describe and Compare share `CONCURRENCY_LIMIT`."""
+
+
+def max_minutes() -> float:
+    """The app's length limit in minutes: ENV_APP_MAX_MINUTES if it is a positive number, else (with
+    a warning) DEFAULT_MAX_MINUTES."""
+    text = os.environ.get(ENV_APP_MAX_MINUTES, "").strip()
+    try:
+        minutes = float(text) if text else DEFAULT_MAX_MINUTES
+    except ValueError:
+        minutes = math.nan
+    if not (math.isfinite(minutes) and minutes > 0):
+        message = f"{ENV_APP_MAX_MINUTES}={text!r} is not a positive number of minutes"
+        warnings.warn(f"{message}; using {DEFAULT_MAX_MINUTES:g}", stacklevel=2)
+        minutes = DEFAULT_MAX_MINUTES
+    return minutes
+
+
+MAX_MINUTES = max_minutes()
+
+
+def panel_line(key: str) -> gr.Markdown:
+    """The plain line of what a panel shows, above it."""
+    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"])
+
+
+def example_clips(
+    inputs: list[gr.Audio], examples: dict[tuple[str, ...], str], label: str = "Examples"
+) -> None:
+    """Example clips, one file name per input, each row with its label; those present only."""
+    present = {
+        names: label
+        for names, label in examples.items()
+        if all((EXAMPLES_DIR / name).exists() for name in names)
+    }
+    if present:
+        gr.Examples(
+            [[str(EXAMPLES_DIR / name) for name in names] for names in present],
+            inputs=inputs,
+            example_labels=list(present.values()),
+            label=label,
+            cache_examples=False,
+        )
+
+
+PLOT_FORMAT = "webp"
+"""How figures travel to the browser (gr.Plot's default)."""
+
+
+class DescribedPlotData(PlotData):
+    """A matplotlib figure for gr.Plot with a text alternative: the browser shows `chart` in
+    the image's alt text (Gradio's own figures leave it "undefined")."""
+
+    chart: str = ""
+
+
+def described(figure: Figure, text: str) -> DescribedPlotData:
+    """A figure with its text alternative, ready for a gr.Plot output. The browser appends
+    "plot visualising provided data" to the text."""
+    plot = encode_plot_to_base64(figure, PLOT_FORMAT)
+    return DescribedPlotData(type="matplotlib", plot=plot, chart=f"{text.rstrip('.')} —")
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The components `describe` fills, so that its updates are keyed by component.
+
+    The rating fields come before `record`, so that the API's last three outputs (record,
+    caption, source) stay where clients expect them."""
+
+    scene: gr.Label
+    mel: gr.Plot
+    loudness: gr.Plot
+    events: gr.Plot
+    paq: gr.Plot
+    circumplex: gr.Plot
+    timeline: gr.Plot
+    """Scenes, feelings, loudness and events over time; hidden for one window."""
+    agreement: gr.Markdown
+    """ "4 of 4 checkpoints: park" with the ensemble; hidden without."""
+    places: gr.Markdown
+    caption_b: gr.Textbox
+    """Blind mode's caption B (empty otherwise)."""
+    caption_id: gr.Textbox
+    """The id to rate the caption by (caption A in blind mode), through the `rate` endpoint."""
+    caption_b_id: gr.Textbox
+    downloads: gr.File
+    """The figures as PNG and the record as CSV and JSON, once the caption is done."""
+    record: gr.JSON
+    caption: gr.Textbox
+    caption_source: gr.Markdown
+
+    def all(self) -> list[gr.components.Component]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+    def figures(
+        self, analysis: Analysis, figures: Sequence[Figure]
+    ) -> dict[gr.components.Component, Any]:
+        """The five figures of `plots.all_figures`, each with its text alternative."""
+        shown = map(described, figures, figure_texts(analysis))
+        outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
+        timeline = plots_timeline.timeline_figure(analysis)  # None for one window
+        return {
+            **dict(zip(outputs, shown, strict=True)),
+            self.timeline: gr.Plot(
+                described(timeline, timeline_text(analysis)) if timeline else None,
+                visible=timeline is not None,
+            ),
+        }
+
+    def agreement_line(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
+        """ "4 of 4 checkpoints: park" under the scene with the ensemble; hidden without."""
+        line = agreement_line(analysis)
+        return {self.agreement: gr.Markdown(f"**{line}**" if line else "", visible=bool(line))}
+
+    def captions(
+        self, record: dict[str, Any], captions: Sequence[Caption], ids: Sequence[str], note: str
+    ) -> dict[gr.components.Component, Any]:
+        """The caption outputs: one caption with its source, or blind mode's A and B (and then
+        neither their sources nor the caption in the record)."""
+        if len(captions) == 2:
+            a, b = captions
+            return {self.record: record, self.caption: a.text, self.caption_b: b.text,
+                    self.caption_id: ids[0], self.caption_b_id: ids[1],
+                    self.caption_source: BLIND_NOTE}  # fmt: skip
+        (caption,) = captions
+        source = f"Caption from: **{caption.source}**"
+        if caption.error:
+            source += f"  \n⚠️ {caption.error}"
+        if note:
+            source += f"  \n{note}"
+        return {self.record: {**record, **caption.to_dict()}, self.caption: caption.text,
+                self.caption_b: "", self.caption_id: ids[0], self.caption_b_id: "",
+                self.caption_source: source}  # fmt: skip
+
+
+MAIN_PAGE = "Describe"
+RESULTS_PAGE, RESULTS_PATH = "Results", "results"
+
+BLIND_NOTE = (
+    "**Blind mode**: A and B are the AI model's caption and the offline template's, in random "
+    f"order. Rate each; which was which is stored with your ratings (see {RESULTS_PAGE})."
+)
