@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 
 from llm_ssd.labels import EVENTS, PAQS, SCENES
-from llm_ssd.result import Analysis
+from llm_ssd.result import Analysis, Prediction
 
 
 def make_analysis(
@@ -15,11 +18,13 @@ def make_analysis(
 ) -> Analysis:
     """An Analysis with the given event probabilities and PAQ ratings (others 0.0 and 3.0)."""
     return Analysis(
-        scene_probabilities={s: (0.8 if s == scene else 0.1) for s in SCENES},
-        event_probabilities={e: 0.0 for e in EVENTS} | (events or {}),
-        isop=0.0,
-        isoe=0.0,
-        paq={q: 3.0 for q in PAQS} | (paq or {}),
+        prediction=Prediction(
+            scene_probabilities={s: (0.8 if s == scene else 0.1) for s in SCENES},
+            event_probabilities={e: 0.0 for e in EVENTS} | (events or {}),
+            isop=0.0,
+            isoe=0.0,
+            paq={q: 3.0 for q in PAQS} | (paq or {}),
+        ),
         log_mel=np.zeros((4, 64), dtype=np.float32),
         loudness=np.zeros(8, dtype=np.float32),
         n5=0.0,
@@ -38,3 +43,8 @@ def published_analysis(published: dict) -> Analysis:
         paq=dict(zip(published["paq_labels"], published["paq"], strict=True)),
         scene=published["scene"],
     )
+
+
+def with_outputs(analysis: Analysis, **outputs: Any) -> Analysis:
+    """`analysis` with some of its network outputs replaced (`isop=0.5`, `paq={...}`)."""
+    return replace(analysis, prediction=replace(analysis.prediction, **outputs))

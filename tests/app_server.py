@@ -11,10 +11,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from llm_ssd.env import CAPTION_NAMES
+
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0
 """Seconds to wait for the app (the first start may fetch the weights)."""
-CAPTION_ENV = ("OPENAI_", "LLM_SSD_MODEL", "LLM_SSD_LANGUAGE", "LLM_SSD_HF_", "HF_TOKEN", "OAUTH_")
+CAPTION_ENV = CAPTION_NAMES
 """Prefixes of the developer's caption settings, kept out of the app under test: it reaches
 only the servers a test gives it."""
 
@@ -34,7 +36,7 @@ class AppServer:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = tmp_dir / "app.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(CAPTION_ENV)},
+            **{k: v for k, v in os.environ.items() if k not in CAPTION_ENV},
             "GRADIO_SERVER_NAME": "127.0.0.1",
             "GRADIO_SERVER_PORT": str(self.port),
             "GRADIO_ANALYTICS_ENABLED": "False",

@@ -10,27 +10,14 @@ import pytest
 from analyses import make_analysis
 from fake_openai import FakeOpenAI
 
-from llm_ssd.caption import CaptionSettings
+from llm_ssd.caption.settings import CaptionSettings
+from llm_ssd.env import ACCESS_NAMES, CAPTION_NAMES
 from llm_ssd.result import Analysis
 
 PLANTED_KEY = "sk-planted-7f3a9c1e5b2d4f6a8c0e"
 VISITOR_KEY = "sk-visitor-0a1b2c3d4e5f"
 TIMEOUT = 1.0
-ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "LLM_SSD_MODEL",
-    "LLM_SSD_TIMEOUT",
-    "LLM_SSD_LANGUAGE",
-    "HF_TOKEN",
-    "LLM_SSD_HF_BASE_URL",
-    "LLM_SSD_HF_MODEL",
-    "LLM_SSD_DEADLINE",
-    "GRADIO_SERVER_NAME",
-    "GRADIO_SHARE",
-    "SPACE_ID",
-    "OAUTH_CLIENT_ID",
-)
+ENV = (*CAPTION_NAMES, *ACCESS_NAMES)
 """The environment variables the caption settings and the access policy read."""
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 

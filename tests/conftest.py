@@ -1,4 +1,5 @@
-"""Shared fixtures: the read-only reference material beside the repository."""
+"""Fixtures every folder shares: the read-only reference material beside the repository, and a
+clean, loopback-only environment."""
 
 from __future__ import annotations
 
@@ -7,17 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REFERENCE = SHARED / "reference"
-
-
-def shared_file(*parts: str) -> Path:
-    """A file of ../shared, or skip the test saying why."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the reference material of ../shared is not laid out here")
-    return path
+from reference import shared_file
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +28,12 @@ def authors_features() -> tuple[np.ndarray, np.ndarray]:
     mel = np.load(shared_file("reference", "stimulus_13_logmel.npy"))
     loud = np.load(shared_file("reference", "stimulus_13_loudness.npy"))
     return mel.astype(np.float32), loud.astype(np.float32)
+
+
+@pytest.fixture
+def isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No caption settings from the developer's environment, and no connection off this machine
+    (autouse in tests/caption/)."""
+    from caption_setup import isolate
+
+    isolate(monkeypatch)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from llm_ssd.analysis import analyze
-from llm_ssd.audio import NETWORK_MIN_DURATION, AudioError
+from llm_ssd.audio.checks import NETWORK_MIN_DURATION, AudioError
 from llm_ssd.labels import EVENTS, PAQS, SCENES
 
 
@@ -104,7 +104,7 @@ def test_long_array_is_refused():
 
 
 def test_unknown_checkpoint_names_the_available_ones():
-    from llm_ssd.weights import WeightsError
+    from llm_ssd.model.weights import WeightsError
 
     with pytest.raises(WeightsError, match="SoundAQnet_ASC96_AEC94_PAQ1027"):
         analyze(np.zeros(16000 * 3, np.float32), 16000, checkpoint="no_such_model")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llm_ssd.decode import load_audio
+from llm_ssd.audio.decode import load_audio
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 README = EXAMPLES / "README.md"

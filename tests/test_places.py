@@ -9,7 +9,7 @@ import math
 
 import pytest
 from app_server import ROOT
-from test_cli import run_cli
+from cli_run import run_cli
 
 from llm_ssd.places import NEAREST_COUNT, PLACES_CSV, load_places, nearest_markdown, nearest_places
 

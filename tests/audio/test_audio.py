@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from llm_ssd.audio import (
+from llm_ssd.audio.checks import (
     MIN_DURATION,
     NETWORK_MIN_DURATION,
     AudioError,
     check_audio,
-    log_mel_spectrogram,
     loop_to_min_duration,
     resample,
 )
-from llm_ssd.decode import load_audio, read_clip
+from llm_ssd.audio.decode import load_audio, read_clip
+from llm_ssd.audio.mel import log_mel_spectrogram
 
 SR = 22050
 

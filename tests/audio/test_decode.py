@@ -13,19 +13,19 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import soundfile as sf
+from app_server import ROOT
 from peak_memory import PEAK_MB
 
-from llm_ssd.audio import AudioError
-from llm_ssd.decode import MAX_SAMPLE_RATE, WORK_RATE, load_audio, open_audio
+from llm_ssd.audio.checks import AudioError
+from llm_ssd.audio.decode import MAX_SAMPLE_RATE, WORK_RATE, load_audio, open_audio
 
-ROOT = Path(__file__).resolve().parents[1]
 TRACED_BOUND = 24 * 2**20
 """Bytes numpy may hold at once while a stream is read: a few 1-MB blocks, whatever the length."""
 MEASURE = (
     PEAK_MB
     + """
 import json, os, sys, time, tracemalloc
-from llm_ssd.decode import open_audio
+from llm_ssd.audio.decode import open_audio
 tracemalloc.start()
 t0 = time.perf_counter()
 result = {"samples": 0}

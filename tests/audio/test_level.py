@@ -9,23 +9,27 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from caption_setup import isolate
 from fake_openai import FakeOpenAI
 
 from llm_ssd.analysis import analyze
-from llm_ssd.audio import CALIBRATION_DB_SPL, CALIBRATION_RMS, PASCAL_PER_UNIT, REFERENCE_PRESSURE
-from llm_ssd.caption import CaptionSettings, caption_text
+from llm_ssd.audio.checks import (
+    CALIBRATION_DB_SPL,
+    CALIBRATION_RMS,
+    PASCAL_PER_UNIT,
+    REFERENCE_PRESSURE,
+)
+from llm_ssd.audio.level import QUIET_DB_SPL, QUIET_WARNING, level_db_spl, too_quiet
+from llm_ssd.caption.client import caption_text
+from llm_ssd.caption.offline import OFFLINE_SOURCE, QUIET_CAPTION, offline_caption
+from llm_ssd.caption.settings import CaptionSettings
 from llm_ssd.labels import EVENTS, PAQS
-from llm_ssd.offline import OFFLINE_SOURCE, offline_caption
-from llm_ssd.quiet import QUIET_CAPTION, QUIET_DB_SPL, QUIET_WARNING, level_db_spl, too_quiet
 
 RATE = 16000
 SECONDS = 3
 
 
-@pytest.fixture(autouse=True)
-def clean_env_and_loopback_only(monkeypatch):
-    isolate(monkeypatch)
+pytestmark = pytest.mark.usefixtures("isolated")
+"""No caption settings from the environment, no connection off this machine."""
 
 
 def noise_at(db_spl: float, seconds: float = SECONDS, offset: float = 0.0) -> np.ndarray:

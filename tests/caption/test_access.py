@@ -6,26 +6,21 @@ from __future__ import annotations
 import socket
 
 import pytest
-from caption_setup import PLANTED_KEY, TIMEOUT, VISITOR_KEY, isolate, mixed_analysis, use_server
+from caption_setup import PLANTED_KEY, TIMEOUT, VISITOR_KEY, use_server
 from fake_openai import FakeOpenAI
 
-from llm_ssd import access
-from llm_ssd.access import is_public_address, public_host_problem, request_settings, served_locally
-from llm_ssd.caption import PLACEHOLDER_KEY, Caption, CaptionSettings, stream_caption
-from llm_ssd.offline import OFFLINE_SOURCE, offline_caption
+from llm_ssd.caption import access
+from llm_ssd.caption.access import (
+    is_public_address,
+    public_host_problem,
+    request_settings,
+    served_locally,
+)
+from llm_ssd.caption.client import PLACEHOLDER_KEY, Caption, stream_caption
+from llm_ssd.caption.offline import OFFLINE_SOURCE, offline_caption
+from llm_ssd.caption.settings import CaptionSettings
 
 PRIVATE = "is on a local or private network"
-
-
-@pytest.fixture(autouse=True)
-def clean_env_and_loopback_only(monkeypatch):
-    """No settings from the developer's environment, and no connection off this machine."""
-    isolate(monkeypatch)
-
-
-@pytest.fixture
-def analysis():
-    return mixed_analysis()
 
 
 def test_request_settings_keep_the_server_key_only_for_the_server_url_and_model():

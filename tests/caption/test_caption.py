@@ -7,21 +7,22 @@ import socket
 import time
 
 import pytest
-from caption_setup import PLANTED_KEY, TIMEOUT, isolate, mixed_analysis, use_server
+from caption_setup import PLANTED_KEY, TIMEOUT, use_server
 from fake_openai import FakeOpenAI
 
-from llm_ssd import caption
-from llm_ssd.caption import (
+from llm_ssd.caption import client as caption
+from llm_ssd.caption import settings as caption_settings
+from llm_ssd.caption.client import (
     PLACEHOLDER_KEY,
     Caption,
     CaptionFailure,
-    CaptionSettings,
     caption_text,
     stream_caption,
 )
+from llm_ssd.caption.offline import OFFLINE_SOURCE, offline_caption, offline_chunks
+from llm_ssd.caption.prompt import build_prompt
+from llm_ssd.caption.settings import CaptionSettings
 from llm_ssd.errors import LLMSSDError
-from llm_ssd.offline import OFFLINE_SOURCE, offline_caption, offline_chunks
-from llm_ssd.prompt import build_prompt
 
 SLACK = 1.0
 """Allowance on top of the configured timeout for a failure to come back (a loaded 2-core
@@ -36,17 +37,6 @@ FAILURES = {
     "stall": f"No answer from 127.0.0.1:{{port}} within {TIMEOUT:g} s",
     "empty": "returned an empty answer",
 }
-
-
-@pytest.fixture(autouse=True)
-def clean_env_and_loopback_only(monkeypatch):
-    """No caption settings from the developer's environment, and no connection off this machine."""
-    isolate(monkeypatch)
-
-
-@pytest.fixture
-def analysis():
-    return mixed_analysis()
 
 
 def free_port() -> int:
@@ -230,7 +220,7 @@ def test_settings_from_env_and_overrides(monkeypatch):
 def test_default_settings_are_offline():
     settings = CaptionSettings.from_env()
     assert (settings.api_key, settings.base_url, settings.online) == (None, None, False)
-    assert settings.model == caption.DEFAULT_MODEL and settings.temperature == 1.0
+    assert settings.model == caption_settings.DEFAULT_MODEL and settings.temperature == 1.0
     assert "api_key=None" in repr(settings)
 
 
@@ -266,16 +256,16 @@ def test_a_bug_in_the_prompt_is_not_reported_as_a_service_failure(monkeypatch, a
 @pytest.mark.parametrize("value", ["abc", "-1", "0", "nan", "inf", "30s"])
 def test_a_bad_timeout_in_the_environment_warns_and_uses_the_default(monkeypatch, caplog, value):
     monkeypatch.setenv("LLM_SSD_TIMEOUT", value)
-    with caplog.at_level(logging.WARNING, logger="llm_ssd.caption"):
+    with caplog.at_level(logging.WARNING, logger="llm_ssd.caption.client"):
         settings = CaptionSettings.from_env()
-    assert settings.timeout == caption.DEFAULT_TIMEOUT
+    assert settings.timeout == caption_settings.DEFAULT_TIMEOUT
     assert f"LLM_SSD_TIMEOUT={value!r} is not a positive number of seconds" in caplog.text
     assert "using the default, 30 s" in caplog.text
 
 
 def test_a_good_timeout_in_the_environment_does_not_warn(monkeypatch, caplog):
     monkeypatch.setenv("LLM_SSD_TIMEOUT", " 2.5 ")
-    with caplog.at_level(logging.WARNING, logger="llm_ssd.caption"):
+    with caplog.at_level(logging.WARNING, logger="llm_ssd.caption.client"):
         assert CaptionSettings.from_env().timeout == 2.5
     assert caplog.text == ""
 

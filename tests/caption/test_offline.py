@@ -10,8 +10,7 @@ import re
 import pytest
 from analyses import make_analysis, published_analysis
 
-from llm_ssd.labels import PAQ_OPPOSITES, PAQS, Likert
-from llm_ssd.offline import (
+from llm_ssd.caption.offline import (
     MAX_FEELINGS,
     Feeling,
     feelings_sentence,
@@ -20,7 +19,8 @@ from llm_ssd.offline import (
     offline_chunks,
     strongest_feelings,
 )
-from llm_ssd.offline_phrases import PHRASES
+from llm_ssd.caption.phrases import PHRASES
+from llm_ssd.labels import PAQ_OPPOSITES, PAQS, Likert
 
 LEVEL_RATINGS = {Likert.STRONGLY_DISAGREE: 1.2, Likert.DISAGREE: 2.2, Likert.NEUTRAL: 3.0,
                  Likert.AGREE: 3.9, Likert.STRONGLY_AGREE: 4.8}  # fmt: skip

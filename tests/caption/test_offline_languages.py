@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 from analyses import make_analysis
 
-from llm_ssd.labels import EVENTS, LANGUAGES, PAQS, SCENES
-from llm_ssd.offline import (
+from llm_ssd.caption.offline import (
     english_only_note,
     offline_caption,
     offline_chunks,
     offline_language,
     phrase,
 )
-from llm_ssd.offline_phrases import ENGLISH, PENDING_TRANSLATION, PHRASES
+from llm_ssd.caption.phrases import ENGLISH, PENDING_TRANSLATION, PHRASES
+from llm_ssd.labels import EVENTS, LANGUAGES, PAQS, SCENES
 
 OFFLINE_LANGUAGES = ("English", "German", "French", "Spanish", "Dutch", "Italian", "Portuguese",
                      "Chinese")  # fmt: skip

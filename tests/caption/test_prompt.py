@@ -8,14 +8,14 @@ import re
 import pytest
 from analyses import make_analysis, published_analysis
 
-from llm_ssd.labels import EVENTS, PAQS, Likert
-from llm_ssd.prompt import (
+from llm_ssd.caption.prompt import (
     affect_statements,
     build_prompt,
     event_threshold,
     select_events,
     select_qualities,
 )
+from llm_ssd.labels import EVENTS, PAQS, Likert
 
 EVENTS_LINE = re.compile(r"^Sound events: (.*)$", re.MULTILINE)
 EVENT_ITEM = re.compile(r"^(.+) \((\d\.\d\d)\)$")

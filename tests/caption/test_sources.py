@@ -8,18 +8,21 @@ import re
 import time
 
 import pytest
-from caption_setup import TIMEOUT, VISITOR_KEY, isolate, mixed_analysis
+from caption_setup import TIMEOUT, VISITOR_KEY
 from fake_openai import FakeOpenAI
 
-from llm_ssd.caption import CaptionSettings, caption_text, stream_caption
-from llm_ssd.offline import OFFLINE_SOURCE, offline_caption
-from llm_ssd.sources import (
+from llm_ssd.caption.client import caption_text, stream_caption
+from llm_ssd.caption.offline import OFFLINE_SOURCE, offline_caption
+from llm_ssd.caption.settings import (
     DEFAULT_HF_MODEL,
     HF_ROUTER_URL,
+    CaptionSettings,
     Router,
+    router_from_env,
+)
+from llm_ssd.caption.sources import (
     Source,
     choose_source,
-    router_from_env,
     sign_in_available,
     source_order,
     visitor_settings,
@@ -39,16 +42,6 @@ ROUTER_FAILURES = {
     "cut": "was cut off midway",
 }
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
-
-
-@pytest.fixture(autouse=True)
-def clean_env_and_loopback_only(monkeypatch):
-    isolate(monkeypatch)
-
-
-@pytest.fixture
-def analysis():
-    return mixed_analysis()
 
 
 def use_router(monkeypatch, router: FakeOpenAI, token: str | None = SERVER_TOKEN) -> None:

@@ -14,20 +14,19 @@ import time
 import tracemalloc
 
 import pytest
-from caption_setup import isolate, mixed_analysis
 from fake_openai import FakeOpenAI
 
-from llm_ssd import caption
-from llm_ssd.caption import (
+from llm_ssd.caption import settings as caption_settings
+from llm_ssd.caption.client import (
     CUT_MARK,
     MAX_CAPTION_CHARS,
     MAX_CAPTION_CHUNKS,
     MAX_RESPONSE_BYTES,
-    CaptionSettings,
     stream_caption,
 )
-from llm_ssd.guard import IDLE, TOTAL, RequestGuard
-from llm_ssd.offline import OFFLINE_SOURCE, offline_caption
+from llm_ssd.caption.offline import OFFLINE_SOURCE, offline_caption
+from llm_ssd.caption.settings import CaptionSettings
+from llm_ssd.caption.stream_guard import IDLE, TOTAL, RequestGuard
 
 IDLE_S = 1.0
 TOTAL_S = 2.0
@@ -38,16 +37,6 @@ CLOSE_SLACK = 1.0
 """Seconds for the server to notice a connection the client closed (its next write fails)."""
 MEMORY_BOUND = 16 * MAX_RESPONSE_BYTES
 """Peak Python memory allowed while a server floods the client (a few copies of the cap)."""
-
-
-@pytest.fixture(autouse=True)
-def clean_env_and_loopback_only(monkeypatch):
-    isolate(monkeypatch)
-
-
-@pytest.fixture
-def analysis():
-    return mixed_analysis()
 
 
 def settings_for(server: FakeOpenAI, idle: float = IDLE_S, total: float = TOTAL_S):
@@ -206,8 +195,8 @@ def test_deadlines_from_the_environment(monkeypatch, caplog):
     settings = CaptionSettings.from_env()
     assert (settings.timeout, settings.deadline) == (3.0, 12.5)
     monkeypatch.setenv("LLM_SSD_DEADLINE", "forever")
-    with caplog.at_level(logging.WARNING, logger="llm_ssd.caption"):
-        assert CaptionSettings.from_env().deadline == caption.DEFAULT_DEADLINE
+    with caplog.at_level(logging.WARNING, logger="llm_ssd.caption.client"):
+        assert CaptionSettings.from_env().deadline == caption_settings.DEFAULT_DEADLINE
     assert "LLM_SSD_DEADLINE='forever' is not a positive number of seconds" in caplog.text
 
 

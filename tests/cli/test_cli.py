@@ -14,19 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from app_server import CAPTION_ENV
+from cli_run import run_cli
 from fake_openai import FakeOpenAI
 
+from llm_ssd.caption.settings import DEFAULT_HF_MODEL
 from llm_ssd.labels import EVENTS, PAQS
-from llm_ssd.sources import DEFAULT_HF_MODEL
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "llm_ssd", *args]
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(CAPTION_ENV)}
-    return subprocess.run(
-        cmd, capture_output=True, text=True, check=False, env={**clean, **(env or {})}
-    )
 
 
 def test_describe_reference_clip_as_json(reference_clip, published):
@@ -52,7 +44,7 @@ def test_describe_reference_clip_as_json(reference_clip, published):
 
 
 def test_csv_has_a_column_for_every_scalar_of_the_json_record(reference_clip):
-    from llm_ssd.result import flat_record
+    from llm_ssd.records.rows import flat_record
 
     record = json.loads(run_cli("describe", str(reference_clip), "--format", "json").stdout)
     done = run_cli("describe", str(reference_clip), "--format", "csv")
@@ -146,18 +138,18 @@ def test_unwritable_output_is_a_message_not_a_traceback(tmp_path):
 
 
 def test_an_unexpected_failure_costs_only_its_own_file(tmp_path, monkeypatch, capsys):
-    from llm_ssd import cli
+    from llm_ssd.cli import describe, main
 
     good, broken = noise_clip(tmp_path), str(tmp_path / "broken.wav")
-    real = cli.describe_one
+    real = describe.describe_one
 
     def flaky(path, *args):
         if path == broken:
             raise RuntimeError("simulated bug")
         return real(path, *args)
 
-    monkeypatch.setattr(cli, "describe_one", flaky)  # in this process: --workers 1
-    assert cli.main(["describe", broken, good, "--workers", "1"]) == 1
+    monkeypatch.setattr(describe, "describe_one", flaky)  # in this process: --workers 1
+    assert main(["describe", broken, good, "--workers", "1"]) == 1
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert records[0] == {"source": broken, "error": "unexpected RuntimeError: simulated bug"}
     assert records[1]["source"] == good and "error" not in records[1]

@@ -15,11 +15,13 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-from test_cli import run_cli
+from cli_run import run_cli
 
-from llm_ssd.outputs import Prediction, Window
-from llm_ssd.result import flat_record
-from llm_ssd.weights import CHECKPOINT_SHA256
+from llm_ssd.analysis import analyze
+from llm_ssd.env import ENV_THREADS
+from llm_ssd.model.weights import CHECKPOINT_SHA256
+from llm_ssd.records.rows import flat_record
+from llm_ssd.result import Prediction, Window
 
 RATE = 16_000
 
@@ -49,21 +51,35 @@ def test_workers_must_be_at_least_one(value):
     assert done.returncode == 2 and "is not a whole number of at least 1" in done.stderr
 
 
-def test_two_workers_give_the_records_of_one_and_keep_going_past_a_bad_file(tmp_path):
+def test_the_same_records_in_process_with_one_worker_two_workers_and_one_thread(tmp_path):
+    """Issue 18: a file's record is bit-identical however it was made: `analyze()` in this
+    process, `--workers 1` (every core on one analysis), `--workers 2` (one core each) and
+    `LLM_SSD_THREADS=1`; a bad file costs only its own record."""
     files = [noise(tmp_path / f"clip{i}.wav", 3 + i % 3, i) for i in range(8)]
     bad = tmp_path / "notes.wav"
     bad.write_text("not a sound\n" * 20)
     files.insert(3, str(bad))
     runs = {}
-    for workers in ("1", "2"):
-        out = tmp_path / f"out{workers}.jsonl"
-        done = run_cli("describe", *files, "--workers", workers, "--output", str(out))
+    for name, workers, env in (
+        ("one", "1", None),
+        ("two", "2", None),
+        ("thread", "1", {ENV_THREADS: "1"}),
+    ):
+        out = tmp_path / f"out-{name}.jsonl"
+        done = run_cli("describe", *files, "--workers", workers, "--output", str(out), env=env)
         assert done.returncode == 1 and "notes.wav is not an audio file" in done.stderr
-        runs[workers] = [json.loads(line) for line in out.read_text().splitlines()]
-    one, two = ({r["source"]: without_timings(r) for r in runs[w]} for w in ("1", "2"))
-    assert [r["source"] for r in runs["1"]] == files  # one worker: the files' order
+        runs[name] = [json.loads(line) for line in out.read_text().splitlines()]
+    one, two, thread = ({r["source"]: without_timings(r) for r in runs[n]} for n in runs)
+    assert [r["source"] for r in runs["one"]] == files  # one worker: the files' order
     assert sorted(two) == sorted(files) and two == one  # two: completion order, same records
+    assert thread == one
     assert "not an audio file" in two[str(bad)]["error"]
+    here = {
+        path: without_timings(json.loads(json.dumps({"source": path, **{
+            k: v for k, v in analyze(path).to_dict().items() if k != "source"}})))
+        for path in files if path != str(bad)
+    }  # fmt: skip
+    assert here == {path: one[path] for path in here}
 
 
 def test_per_window_csv_has_a_row_per_window(tmp_path):

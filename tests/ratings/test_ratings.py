@@ -11,26 +11,21 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from analyses import make_analysis
-from conftest import shared_file
+from rating_cases import CLIP_A, CLIP_B, GOOD, shown
+from reference import shared_file
 
-from llm_ssd import ratings
-from llm_ssd.ratings import (
+from llm_ssd.ratings import store as ratings
+from llm_ssd.ratings.rubric import CRITERIA, CRITERION_KEYS, PUBLISHED, overall
+from llm_ssd.ratings.store import (
     EPHEMERAL_NOTICE,
     MAX_RATER_CODE,
     SCHEMA_VERSION,
     RatingError,
     RatingStore,
-    ShownCaption,
     database_location,
-    export_text,
-    read_export,
-    summarize,
 )
-from llm_ssd.rubric import CRITERIA, CRITERION_KEYS, PUBLISHED, overall
+from llm_ssd.ratings.summary import export_text, read_export, summarize
 
-GOOD = {"precision": 4, "recall": 3, "fluency": -0.1, "conciseness": 0, "irrelevance": -0.3}
-CLIP_A, CLIP_B = "a" * 64, "b" * 64
 V1_SCHEMA = """
 CREATE TABLE ratings (id INTEGER PRIMARY KEY, rated_at TEXT NOT NULL, rater TEXT,
     caption TEXT NOT NULL, source TEXT NOT NULL, precision REAL NOT NULL, recall REAL NOT NULL,
@@ -43,13 +38,6 @@ PRAGMA user_version = 1;
 @pytest.fixture
 def store(tmp_path) -> RatingStore:
     return RatingStore(tmp_path / "ratings.sqlite3")
-
-
-def shown(text: str = "In this park, you hear birds.", **kw) -> ShownCaption:
-    record = {k: v for k, v in make_analysis().to_dict().items() if k != "source"}
-    values = {"source": "offline template", "analysis": record, "clip_sha256": CLIP_A,
-              "clip_duration": 30.0} | kw  # fmt: skip
-    return ShownCaption(text, **values)
 
 
 def count(path: Path, table: str = "ratings") -> int:
@@ -278,6 +266,8 @@ def test_an_unusable_file_or_a_missing_one_gives_a_clear_error(tmp_path):
 
 
 def test_importing_the_ratings_does_not_import_torch():
-    code = "import sys, llm_ssd.ratings, llm_ssd.rubric; print('torch' in sys.modules)"
+    code = (
+        "import sys, llm_ssd.ratings.store, llm_ssd.ratings.rubric; print('torch' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

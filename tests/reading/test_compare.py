@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from itertools import combinations
 
 import pytest
-from analyses import make_analysis
+from analyses import make_analysis, with_outputs
 from matplotlib.patches import Ellipse
 from matplotlib.text import Annotation, Text
 
-from llm_ssd import plots
-from llm_ssd.compare import MUCH_FROM, SAME_BELOW, describe_difference, difference_sentence
+from llm_ssd.figures import panels as plots
 from llm_ssd.places import load_places, nearest_places
+from llm_ssd.reading.compare import MUCH_FROM, SAME_BELOW, describe_difference, difference_sentence
 
 
 @pytest.mark.parametrize(
@@ -43,8 +42,8 @@ def test_thresholds_decide_on_the_rounded_difference_shown():
 
 
 def test_describe_difference_uses_the_clip_names():
-    park = replace(make_analysis(), isop=0.5, isoe=0.0)
-    street = replace(make_analysis(scene="street_traffic"), isop=-0.3, isoe=0.4)
+    park = with_outputs(make_analysis(), isop=0.5, isoe=0.0)
+    street = with_outputs(make_analysis(scene="street_traffic"), isop=-0.3, isoe=0.4)
     text = describe_difference(park, street, ("the park", "the street"))
     assert text == "the street is much less pleasant (−0.8) and more eventful (+0.4) than the park."
 
@@ -61,7 +60,7 @@ def annotation_boxes(fig):
 
 @pytest.mark.parametrize("points", [[(0.47, 0.05)], [(0.47, 0.05), (-0.47, 0.29)], [(0.9, -0.5)]])
 def test_circumplex_shows_every_place_and_names_the_nearest_without_overlap(points):
-    clips = [replace(make_analysis(), isop=x, isoe=y) for x, y in points]
+    clips = [with_outputs(make_analysis(), isop=x, isoe=y) for x, y in points]
     fig = plots.circumplex_figure(*clips)
     ax = fig.axes[0]
     assert sum(type(p) is Ellipse for p in ax.patches) == len(load_places())  # not the Circle

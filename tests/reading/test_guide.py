@@ -7,8 +7,8 @@ import re
 
 from app_server import ROOT
 
-from llm_ssd.guide import HOW_TO_READ, PANEL_LINES
 from llm_ssd.labels import PAQS, SCENE_LAY_NAMES
+from llm_ssd.reading.guide import HOW_TO_READ, PANEL_LINES
 
 MAX_LINE = 200
 """Characters: a panel's line is one short sentence or two."""

@@ -8,11 +8,11 @@ import dataclasses
 import pytest
 from analyses import make_analysis, published_analysis
 
+from llm_ssd.caption.offline import offline_caption
+from llm_ssd.caption.prompt import build_prompt
 from llm_ssd.labels import SCENES
-from llm_ssd.offline import offline_caption
-from llm_ssd.outputs import Ensemble, Prediction, Window
-from llm_ssd.prompt import build_prompt
-from llm_ssd.story import CHANGE_THRESHOLD, changes, clock, scene_doubt, stretches
+from llm_ssd.reading.story import CHANGE_THRESHOLD, changes, clock, scene_doubt, stretches
+from llm_ssd.result import Ensemble, Prediction, Window
 
 
 def prediction(scene: str, isop: float = 0.0, isoe: float = 0.0) -> Prediction:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
 
-from analyses import make_analysis
+from analyses import make_analysis, with_outputs
 from matplotlib.figure import Figure
 
-from llm_ssd.export import DECIMALS, rounded, stem, write_figures, write_record
-from llm_ssd.result import flat_record
+from llm_ssd.records.export import DECIMALS, rounded, stem, write_figures, write_record
+from llm_ssd.records.rows import flat_record
 
 
 def test_record_downloads_round_and_keep_every_field(tmp_path):
-    analysis = replace(make_analysis(events={"Bird": 0.987654}), isop=0.123456)
+    analysis = with_outputs(make_analysis(events={"Bird": 0.987654}), isop=0.123456)
     record = {**analysis.to_dict(), "source": "../../evil name.wav"}
     json_path, csv_path = write_record(record, tmp_path)
     assert json_path.parent == tmp_path and json_path.name == "evil_name.json"

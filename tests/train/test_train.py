@@ -16,34 +16,27 @@ import soundfile as sf
 import torch
 
 from llm_ssd.analysis import analyze
-from llm_ssd.decode import load_audio
+from llm_ssd.audio.decode import load_audio
 from llm_ssd.errors import LLMSSDError, UsageError
-from llm_ssd.features import features
-from llm_ssd.inference import LoadedModel, load_model, normalise
 from llm_ssd.labels import EVENTS, PAQS, SCENES
-from llm_ssd.model import SoundAQnet
-from llm_ssd.train.dataset import ClipDataset, with_features
-from llm_ssd.train.evaluate import evaluate, predict_clips
-from llm_ssd.train.features import cache_file, clip_features, extract_features, load_features
-from llm_ssd.train.fit import (
-    TASK_WEIGHTS,
-    TASKS,
-    FitConfig,
-    UncertaintyWeighting,
-    fit,
-    task_losses,
-)
-from llm_ssd.train.labels import DataError, SplitLabels, iso_from_paq, read_split, write_split
-from llm_ssd.train.metrics import compute_metrics
-from llm_ssd.weights import (
+from llm_ssd.model.inputs import features
+from llm_ssd.model.runtime import LoadedModel, load_model, normalise
+from llm_ssd.model.soundaqnet import SoundAQnet
+from llm_ssd.model.weights import (
     CHECKPOINT_SHA256,
     DEFAULT_CHECKPOINT,
+    ENV_WEIGHTS,
     NORM_FILE,
-    WEIGHTS_ENV,
     available_checkpoints,
     ensure_published,
     weights_dir,
 )
+from llm_ssd.train.cache import cache_file, clip_features, extract_features, load_features
+from llm_ssd.train.dataset import ClipDataset, with_features
+from llm_ssd.train.evaluate import evaluate, predict_clips
+from llm_ssd.train.fit import TASK_WEIGHTS, TASKS, FitConfig, UncertaintyWeighting, fit, task_losses
+from llm_ssd.train.labels import DataError, SplitLabels, iso_from_paq, read_split, write_split
+from llm_ssd.train.metrics import compute_metrics
 
 SAMPLE_RATE = 44100
 SECONDS = 3.0
@@ -204,7 +197,7 @@ def test_features_resume_without_redoing_finished_clips(tiny, report):
 
 def test_fit_evaluate_and_analyze_a_trained_checkpoint(tiny, report, tmp_path, monkeypatch):
     weights = tmp_path / "weights"
-    env = {WEIGHTS_ENV: str(weights)}
+    env = {ENV_WEIGHTS: str(weights)}
     done = run_cli("train", "fit", "--features", str(tiny["cache"]), "--labels",
                    str(tiny["labels"]), "--out", str(weights / "tiny.pth"), "--epochs", "2",
                    "--batch-size", "4", "--lr", "1e-3", "--device", "cpu", "--seed", "0",
@@ -244,7 +237,7 @@ def test_fit_evaluate_and_analyze_a_trained_checkpoint(tiny, report, tmp_path, m
     assert list(metrics["paq_mse"]) == list(PAQS)
     assert all(np.isfinite(metrics[k]) for k in ("isop_mse", "isoe_mse", "paq_mse_mean"))
 
-    monkeypatch.setenv(WEIGHTS_ENV, str(weights))
+    monkeypatch.setenv(ENV_WEIGHTS, str(weights))
     assert "tiny.pth" in available_checkpoints()
     result = analyze(tiny["audio"] / f"{clip_id('test', 1)}.flac", checkpoint="tiny")
     assert result.checkpoint == "tiny.pth"
@@ -257,7 +250,7 @@ def test_fit_evaluate_and_analyze_a_trained_checkpoint(tiny, report, tmp_path, m
 def test_published_checkpoint_is_evaluated_through_the_same_path(
     tiny, report, published_weights, monkeypatch
 ):
-    monkeypatch.setenv(WEIGHTS_ENV, str(published_weights))
+    monkeypatch.setenv(ENV_WEIGHTS, str(published_weights))
     calls = []
     original = LoadedModel.predict
     monkeypatch.setattr(
@@ -391,8 +384,8 @@ def test_clip_features_loop_a_short_clip(tmp_path):
 
 
 def test_one_error_family_for_what_a_person_must_fix():
-    from llm_ssd.audio import AudioError
-    from llm_ssd.weights import WeightsError
+    from llm_ssd.audio.checks import AudioError
+    from llm_ssd.model.weights import WeightsError
 
     for error in (AudioError, WeightsError, DataError, UsageError):
         assert issubclass(error, LLMSSDError)
@@ -400,7 +393,7 @@ def test_one_error_family_for_what_a_person_must_fix():
 
 
 def test_cuda_without_a_cuda_device_is_a_usage_error():
-    from llm_ssd.inference import resolve_device
+    from llm_ssd.model.runtime import resolve_device
 
     assert resolve_device(None) == ("cuda" if torch.cuda.is_available() else "cpu")
     if not torch.cuda.is_available():

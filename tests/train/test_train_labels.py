@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import shared_file
+from reference import shared_file
 
 from llm_ssd.labels import EVENTS, PAQS, SCENES
 from llm_ssd.train.labels import (

@@ -329,7 +329,8 @@ def test_a_silent_clip_is_said_too_quiet_in_a_toast_and_the_caption(page, tmp_pa
     import numpy as np
     import soundfile as sf
 
-    from llm_ssd.quiet import QUIET_CAPTION, QUIET_WARNING
+    from llm_ssd.audio.level import QUIET_WARNING
+    from llm_ssd.caption.offline import QUIET_CAPTION
 
     silent = tmp_path / "silence.wav"
     sf.write(silent, np.zeros(16000 * 3, np.float32), 16000)

@@ -25,9 +25,9 @@ from test_app_browser import (  # noqa: F401 (the fixtures `browser` and `app`)
     upload,
 )
 
-from llm_ssd.decode import load_audio
-from llm_ssd.plots import DPI
-from llm_ssd.plots_timeline import TIMELINE_SIZE
+from llm_ssd.audio.decode import load_audio
+from llm_ssd.figures.panels import DPI
+from llm_ssd.figures.timeline import TIMELINE_SIZE
 from ui.describe import ENSEMBLE_LABEL
 
 pytestmark = pytest.mark.browser

@@ -12,10 +12,11 @@ import soundfile as sf
 from app_server import ROOT, AppServer
 from fake_openai import FakeOpenAI
 
-from llm_ssd.caption import CUT_MARK
+from llm_ssd.audio.level import QUIET_WARNING
+from llm_ssd.caption.client import CUT_MARK
+from llm_ssd.caption.offline import QUIET_CAPTION
 from llm_ssd.labels import EVENTS, MAX_LANGUAGE_CHARS, PAQS
-from llm_ssd.quiet import QUIET_CAPTION, QUIET_WARNING
-from llm_ssd.weights import DEFAULT_CHECKPOINT
+from llm_ssd.model.weights import DEFAULT_CHECKPOINT
 
 gradio_client = pytest.importorskip("gradio_client")
 PARALLEL_CALLS = 16
@@ -168,7 +169,7 @@ def test_public_app_refuses_a_visitor_url_on_its_own_machine(public_app, referen
 
 def test_compare_endpoint_gives_the_difference_and_both_records(app, reference_clip):
     """Issue 12, acceptance 4: the reference park against the real street-like example."""
-    from llm_ssd.compare import difference_sentence
+    from llm_ssd.reading.compare import difference_sentence
 
     client = gradio_client.Client(app.url, verbose=False)
     difference, paq, circumplex, events, record = client.predict(

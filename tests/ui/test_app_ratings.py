@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from app_server import ROOT, AppServer
 from fake_openai import FakeOpenAI
-from test_ratings import GOOD
+from rating_cases import GOOD
 
-from llm_ssd.ratings import MAX_RATER_CODE, clip_sha256
-from llm_ssd.rubric import CRITERION_KEYS
+from llm_ssd.ratings.rubric import CRITERION_KEYS
+from llm_ssd.ratings.store import MAX_RATER_CODE, clip_sha256
 
 gradio_client = pytest.importorskip("gradio_client")
 CLIP = ROOT / "examples" / "park_birdsong.flac"

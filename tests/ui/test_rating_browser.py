@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAI
+from rating_cases import GOOD
 from test_app_browser import (  # noqa: F401 - browser and app are fixtures
     ANALYSIS_MS,
     ARTIFACTS,
@@ -26,9 +27,8 @@ from test_app_browser import (  # noqa: F401 - browser and app are fixtures
     browser,
     upload,
 )
-from test_ratings import GOOD
 
-from llm_ssd.ratings import RatingStore, ShownCaption
+from llm_ssd.ratings.store import RatingStore, ShownCaption
 from ui.describe import ADVANCED
 
 try:

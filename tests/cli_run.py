@@ -1,0 +1,17 @@
+"""Run `llm-ssd` as a person would, in a subprocess, without the developer's caption settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from app_server import CAPTION_ENV
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "llm_ssd", *args]
+    clean = {k: v for k, v in os.environ.items() if k not in CAPTION_ENV}
+    return subprocess.run(
+        cmd, capture_output=True, text=True, check=False, env={**clean, **(env or {})}
+    )
