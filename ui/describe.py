@@ -61,7 +61,6 @@ PENDING: dict[str, str] = {
 """What each panel shows before the first clip."""
 FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumplex")
 """Download names of the figures of `plots.all_figures`, in its order."""
-"""Inches of an empty half-width panel, so that its words stay legible."""
 SQUARE_PANELS = ("paq", "circumplex")
 ENSEMBLE_LABEL = (
     "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "

@@ -23,9 +23,9 @@ PARALLEL_CALLS = 16
 CAPTION_IDLE = 1.0
 CAPTION_DEADLINE = 3.0
 """The local app's caption deadlines (LLM_SSD_TIMEOUT, LLM_SSD_DEADLINE), small for the tests."""
-QUEUE_SLACK = 5.0
+QUEUE_SLACK = 30.0
 """Seconds allowed on top of a caption deadline for the upload, the queue and the client on a
-loaded 2-core machine."""
+busy 2-core machine: far less than the minute a call would wait if the deadline did not hold."""
 PLANTED_KEY = "sk-planted-operator-5e6f7a8b9c0d"
 VISITOR_KEY = "sk-visitor-1a2b3c4d"
 SERVER_MODEL = "fake-model"

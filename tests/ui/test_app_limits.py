@@ -6,20 +6,21 @@ import pytest
 
 import app
 from llm_ssd.env import ENV_APP_MAX_MINUTES
+from ui import page
 
 
 @pytest.mark.parametrize(("value", "minutes"), [("", 10.0), ("2.5", 2.5), (" 30 ", 30.0)])
 def test_the_limit_comes_from_the_environment(monkeypatch, value, minutes):
     monkeypatch.setenv(ENV_APP_MAX_MINUTES, value)
-    assert app.max_minutes() == minutes
+    assert page.max_minutes() == minutes
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "inf", "nan", "ten"])
 def test_a_limit_that_is_not_a_positive_number_is_warned_about(monkeypatch, value):
     monkeypatch.setenv(ENV_APP_MAX_MINUTES, value)
     with pytest.warns(UserWarning, match=f"{ENV_APP_MAX_MINUTES}='{value}' is not a positive"):
-        assert app.max_minutes() == app.DEFAULT_MAX_MINUTES
+        assert page.max_minutes() == page.DEFAULT_MAX_MINUTES
 
 
 def test_the_page_states_the_limit():
-    assert f"Recordings up to\n{app.MAX_MINUTES:g} minutes" in app.INTRO
+    assert f"Recordings up to\n{page.MAX_MINUTES:g} minutes" in app.INTRO

@@ -125,7 +125,9 @@ def test_rate_a_caption_and_see_it_on_the_results_page(browser, app, request):  
         page.get_by_role("link", name="Results").click()
         expect(page).to_have_url(re.compile(r"/results$"))
         row = page.locator("#class-results").get_by_role("row").filter(has_text="offline")
-        expect(row).to_contain_text(re.compile(r"offline template\s*2\s*2\s*0\s*2\.5\s*3"))
+        expect(row).to_contain_text(
+            re.compile(r"offline template\s*2\s*2\s*0\s*2\.5\s*3"), timeout=ANALYSIS_MS
+        )
         page.get_by_label("Rater code").click()
         page.get_by_role("option", name=RATER).click()
         expect(row).to_contain_text(re.compile(r"offline template\s*1\s*1\s*0\s*4\s*3"))
@@ -173,7 +175,9 @@ def test_blind_mode_shows_two_captions_and_stores_their_sources(browser, app, re
         page.set_viewport_size(DESKTOP)
         shot(page, "1366x768-blind-rated", form_a)
         page.get_by_role("link", name="Results").click()
-        expect(page.locator("#class-results")).to_contain_text(f"model {FAKE_MODEL}")
+        expect(page.locator("#class-results")).to_contain_text(
+            f"model {FAKE_MODEL}", timeout=ANALYSIS_MS
+        )  # the page loads, then its table is refreshed through a queue a busy app may hold
         page.wait_for_function(SETTLED)
         page.set_viewport_size(PHONE)
         shot(page, "390x844-results")
