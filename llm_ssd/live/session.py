@@ -24,10 +24,11 @@ from llm_ssd.live.recording import Recording
 from llm_ssd.model.windows import WINDOW_SECONDS
 from llm_ssd.result import Analysis
 
-INTERVAL = 3.0
-"""Seconds between updates. One 30-s analysis takes about 0.8 s on the 2-core machine with the
-app's thread share (1.2 s while a second visitor's runs); 3 s keeps it under a third of the
-interval, so a picture is at most about 4 s behind, and leaves the cores to Describe too."""
+INTERVAL = 5.0
+"""Seconds between updates. One update (the 30-s analysis, then the scene, events, radar and
+circumplex drawn) took 3.2-4.0 s on the 2-core machine at a load average of 6 (analysis 1.7-2.3 s
+with the app's thread share, drawing 1.4-1.8 s): 5 s keeps an update within its interval, so the
+picture stays under two intervals (10 s) behind, and leaves the cores some time for Describe."""
 LIMIT = 300.0
 """A live session ends by itself after 5 minutes: enough for a class to go quiet, talk and
 clap; its recording (29 MB at 48 kHz) then goes to Describe, within the app's length limit."""
