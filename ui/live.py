@@ -4,9 +4,12 @@ Stop offers the recording to Describe. Gradio wiring only."""
 
 from __future__ import annotations
 
+import multiprocessing
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +43,8 @@ then offers the recording to Describe for the full analysis, timeline and captio
 {LEVELS_NOTE}"""
 
 
-def draw(analysis: Analysis, window: Window, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
-    """One update's panels, drawn in the update's own thread so that the page only sends them."""
+def draw(analysis: Analysis, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
+    """One update's panels, ready to send."""
     points = [(p.heard, p.isop, p.isoe) for p in trail]
     earlier = ""
     if len(trail) > 1:
@@ -58,8 +61,21 @@ def draw(analysis: Analysis, window: Window, trail: tuple[TrailPoint, ...]) -> d
     }
 
 
+@cache
+def drawing() -> ProcessPoolExecutor:
+    """The processes that draw the live panels, started on first use."""
+    return ProcessPoolExecutor(CONCURRENCY_LIMIT, mp_context=multiprocessing.get_context("spawn"))
+
+
+def draw_elsewhere(analysis: Analysis, _: Window, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
+    """The panels, drawn in another process: matplotlib holds Python's lock while it draws
+    (1.5 s an update, far more on a busy machine), which would stall the page's handling of
+    every visitor's chunks, and Gradio drops the chunks that come while one is pending."""
+    return drawing().submit(draw, analysis, trail).result()
+
+
 def new_session() -> LiveSession:
-    return LiveSession(draw, SLOTS)
+    return LiveSession(draw_elsewhere, SLOTS)
 
 
 def listen(

@@ -4,6 +4,7 @@ compare two. Gradio serves every public endpoint as a tool; `keep_only` leaves t
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 import gradio as gr
@@ -20,7 +21,12 @@ HIDDEN = "hidden"
 """Gradio's MCP server lists a function as a tool unless its `_mcp_type` says otherwise."""
 
 
-def describe_clip(clip: str) -> dict[str, Any]:
+def as_json(value: dict[str, Any]) -> str:
+    """A tool's answer as JSON text (Gradio hands an assistant the text of the output)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def describe_clip(clip: str) -> str:
     """Describe a soundscape recording: the acoustic scene (park, public square or street
     traffic), the probabilities of 15 sound events, the 8 perceived affective qualities and ISO
     Pleasantness/Eventfulness (ISO/TS 12913-3), the nearest surveyed real places, and a
@@ -30,14 +36,14 @@ def describe_clip(clip: str) -> dict[str, Any]:
         clip: the audio file (WAV, FLAC, MP3, OGG, m4a, webm ...), as an http(s) URL or a data: URL.
 
     Returns:
-        The analysis record (scene, scene_probabilities, events, paq, isop, isoe, n5,
+        JSON: the analysis record (scene, scene_probabilities, events, paq, isop, isoe, n5,
         nearest_places, windows, ...) with caption and caption_source.
     """
     analysis = _analysed(clip, "The clip")
-    return {**analysis.to_dict(), **caption_text(analysis).to_dict()}
+    return as_json({**analysis.to_dict(), **caption_text(analysis).to_dict()})
 
 
-def compare_clips(clip_a: str, clip_b: str) -> dict[str, Any]:
+def compare_clips(clip_a: str, clip_b: str) -> str:
     """Compare two soundscape recordings: one sentence on how B differs from A in pleasantness,
     eventfulness and scene, and both analysis records.
 
@@ -46,11 +52,11 @@ def compare_clips(clip_a: str, clip_b: str) -> dict[str, Any]:
         clip_b: the second audio file, as an http(s) URL or a data: URL.
 
     Returns:
-        difference (the sentence), scenes (both scenes in one line), A and B (the records).
+        JSON: difference (the sentence), scenes (both scenes in one line), A and B (the records).
     """
     a, b = _analysed(clip_a, "Clip A"), _analysed(clip_b, "Clip B")
-    return {"difference": describe_difference(a, b), "scenes": scenes_line(a, b),
-            "A": a.to_dict(), "B": b.to_dict()}  # fmt: skip
+    return as_json({"difference": describe_difference(a, b), "scenes": scenes_line(a, b),
+                    "A": a.to_dict(), "B": b.to_dict()})  # fmt: skip
 
 
 def _analysed(path: str | None, name: str) -> Analysis:
@@ -66,7 +72,7 @@ def build_tools() -> None:
     """The two tools as endpoints of hidden components (the page shows nothing of them)."""
     with gr.Column(visible=False):
         clip, clip_a, clip_b = (gr.Audio(type="filepath", label=n) for n in ("clip", "A", "B"))
-        record, records = gr.JSON(label="record"), gr.JSON(label="records")
+        record, records = gr.Textbox(label="record"), gr.Textbox(label="records")
         describe_button, compare_button = gr.Button("describe"), gr.Button("compare")
     for button, fn, inputs, output in (
         (describe_button, describe_clip, [clip], record),

@@ -9,9 +9,10 @@ import base64
 import json
 from pathlib import Path
 
+import httpx
 from app_server import ROOT, AppServer
 from mcp import ClientSession
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 
 from app import mcp_wanted
 from llm_ssd.env import ENV_MCP
@@ -29,7 +30,8 @@ def data_url(path: Path) -> str:
 
 async def list_and_describe(url: str, clip: Path):
     async with (
-        streamablehttp_client(url, timeout=CALL_TIMEOUT) as (read, write, _),
+        httpx.AsyncClient(timeout=CALL_TIMEOUT) as http,
+        streamable_http_client(url, http_client=http) as (read, write, _),
         ClientSession(read, write) as session,
     ):
         await session.initialize()
