@@ -6,14 +6,18 @@ May import: ui, llm_ssd."""
 
 from __future__ import annotations
 
+import argparse
+
 import gradio as gr
 
+from llm_ssd.env import ENV_MCP, setting
 from llm_ssd.model import threads
 from llm_ssd.model.runtime import load_model
 from llm_ssd.ratings.store import RatingStore, database_location
 from llm_ssd.reading import guide
 from ui.compare import build_compare_tab
 from ui.describe import build_describe_tab
+from ui.live import DESCRIBE_TAB, build_live_tab
 from ui.page import (
     CONCURRENCY_LIMIT,
     MAIN_PAGE,
@@ -22,6 +26,7 @@ from ui.page import (
     RESULTS_PATH,
 )
 from ui.rating import build_results_page
+from ui.tools import build_tools, keep_only
 
 MAX_FILE_MB = 50
 MAX_FILE_SIZE = f"{MAX_FILE_MB}mb"
@@ -62,10 +67,10 @@ READ_ONLY_CAPTIONS = """() => {
 captions become read-only instead, focusable, and announced as they change."""
 
 
-def build_demo() -> gr.Blocks:
-    """The page: the introduction, "How to read this", the Describe and Compare tabs, and the
-    teacher's Results page. Torch's threads follow the thread policy for the analyses the page
-    runs at once."""
+def build_demo(mcp: bool = False) -> gr.Blocks:
+    """The page: the introduction, "How to read this", the Describe, Compare and Listen live
+    tabs, and the teacher's Results page; with `mcp`, the two tools for AI assistants. Torch's
+    threads follow the thread policy for the analyses the page runs at once."""
     threads.apply(CONCURRENCY_LIMIT)
     location = database_location()
     store = RatingStore(location.path)
@@ -74,17 +79,32 @@ def build_demo() -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Accordion("How to read this", open=False):
             gr.Markdown(guide.HOW_TO_READ)
-        with gr.Tab("Describe"):
-            build_describe_tab(store, location)
-        with gr.Tab("Compare"):
-            build_compare_tab()
+        with gr.Tabs() as tabs:
+            with gr.Tab("Describe", id=DESCRIBE_TAB):
+                describe_audio = build_describe_tab(store, location)
+            with gr.Tab("Compare"):
+                build_compare_tab()
+            with gr.Tab("Listen live"):
+                build_live_tab(describe_audio, tabs)
+        if mcp:
+            build_tools()
     with demo.route(RESULTS_PAGE, RESULTS_PATH):
         build_results_page(demo, store, location)
+    if mcp:
+        keep_only(demo)
     return demo
 
 
+def mcp_wanted(argv: list[str] | None = None) -> bool:
+    """`--mcp`, or ENV_MCP set to true (as Gradio reads it)."""
+    parser = argparse.ArgumentParser(description=TITLE)
+    parser.add_argument("--mcp", action="store_true", help="also serve the app as an MCP server")
+    return parser.parse_args(argv).mcp or (setting(ENV_MCP) or "").lower() == "true"
+
+
 if __name__ == "__main__":
+    mcp = mcp_wanted()
     load_model()  # fetch and verify the weights once, before the first visitor
-    build_demo().queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
-        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS
+    build_demo(mcp).queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
+        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, mcp_server=mcp
     )

@@ -248,9 +248,10 @@ def check_clip(audio: str | None) -> None:
         raise gr.Error(NO_CLIP)
 
 
-def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
+def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> gr.Audio:
     """The Describe tab, in the page being built: examples, the clip and Describe, then the
-    results (on a phone too, right after the button), and the settings last."""
+    results (on a phone too, right after the button), and the settings last. Returns the clip's
+    box (Listen live's recording goes there)."""
     env = CaptionSettings.from_env()
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
@@ -318,6 +319,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         concurrency_id=ANALYSIS_QUEUE,
     )
     wire_rating(store, button, event, out, rating)
+    return audio
 
 
 @cache

@@ -1,0 +1,169 @@
+"""The Listen live tab: the microphone streams, the page keeps each visitor's last 30 s
+(`llm_ssd.live`) and shows the scene, the events, the radar and the circumplex with its trail;
+Stop offers the recording to Describe. Gradio wiring only."""
+
+from __future__ import annotations
+
+import multiprocessing
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from llm_ssd.errors import LLMSSDError
+from llm_ssd.figures import panels as plots
+from llm_ssd.figures.live import trail_figure
+from llm_ssd.live.session import INTERVAL, LIMIT, TRAIL_SECONDS, LiveSession, TrailPoint, Window
+from llm_ssd.live.status import LEVELS_NOTE, minutes, status_line
+from llm_ssd.model.windows import WINDOW_SECONDS
+from llm_ssd.reading.alt_text import circumplex_text, events_text, paq_text
+from llm_ssd.result import Analysis
+from ui.page import CONCURRENCY_LIMIT, described, panel_line
+
+STREAM_EVERY = 0.5
+"""Seconds of audio in each chunk the browser sends (Gradio's default)."""
+SLOTS = threading.BoundedSemaphore(CONCURRENCY_LIMIT)
+"""Live analyses at once, over all visitors: as many as the app's analyses share the cores
+for (`threads.apply(CONCURRENCY_LIMIT)`); a visitor's update that finds none free is skipped."""
+DESCRIBE_TAB = "describe"
+"""The id of the Describe tab, where Stop's recording goes."""
+INTRO = f"""Press **Record**: the page listens and, every {INTERVAL:g} s, describes the last
+{WINDOW_SECONDS:.0f} s it heard (the network's window), so the point on the circumplex walks as
+the room goes quiet, talks or claps; its trail shows the last {minutes(TRAIL_SECONDS)}. An
+update that would start while the last one still runs is skipped, never queued, and the line
+below says how current the picture is. A session ends by itself after {minutes(LIMIT)}; **Stop**
+then offers the recording to Describe for the full analysis, timeline and caption.
+
+{LEVELS_NOTE}"""
+
+
+def draw(analysis: Analysis, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
+    """One update's panels, ready to send."""
+    points = [(p.heard, p.isop, p.isoe) for p in trail]
+    earlier = ""
+    if len(trail) > 1:
+        low, high = min(p.isop for p in trail), max(p.isop for p in trail)
+        earlier = (f" Its trail: {len(trail) - 1} earlier points, ISO Pleasantness from "
+                   f"{low:+.2f} to {high:+.2f}.")  # fmt: skip
+    return {
+        "scene": plots.scene_confidences(analysis),
+        "events": described(plots.events_figure(analysis), events_text(analysis)),
+        "paq": described(plots.paq_figure(analysis), paq_text(analysis)),
+        "circumplex": described(
+            trail_figure(analysis, points, TRAIL_SECONDS), circumplex_text(analysis) + earlier
+        ),
+    }
+
+
+@cache
+def drawing() -> ProcessPoolExecutor:
+    """The processes that draw the live panels, started on first use."""
+    return ProcessPoolExecutor(CONCURRENCY_LIMIT, mp_context=multiprocessing.get_context("spawn"))
+
+
+def draw_elsewhere(analysis: Analysis, _: Window, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
+    """The panels, drawn in another process: matplotlib holds Python's lock while it draws
+    (1.5 s an update, far more on a busy machine), which would stall the page's handling of
+    every visitor's chunks, and Gradio drops the chunks that come while one is pending."""
+    return drawing().submit(draw, analysis, trail).result()
+
+
+def new_session() -> LiveSession:
+    return LiveSession(draw_elsewhere, SLOTS)
+
+
+def listen(
+    chunk: tuple[int, np.ndarray] | None, session: LiveSession | None, shown: int
+) -> tuple[Any, ...]:
+    """One chunk from the microphone: keep it, maybe start an update, and send the latest
+    picture if it is new (the panels are left as they are otherwise)."""
+    if session is None or session.stopped:
+        session, shown = new_session(), 0
+    if chunk is not None:
+        rate, samples = chunk
+        try:
+            session.hear(samples, rate)
+        except LLMSSDError as exc:
+            session.error = str(exc)
+    picture = session.picture
+    if picture is None or picture.number == shown:
+        panels = (gr.skip(),) * 4
+    else:
+        shown = picture.number
+        panels = tuple(picture.shown[k] for k in ("scene", "events", "paq", "circumplex"))
+    return session, shown, status_line(session), *panels
+
+
+def finish(session: LiveSession | None) -> Iterator[tuple[Any, ...]]:
+    """Stop: no more updates; the recording, up to the session's limit, offered to Describe."""
+    if session is None or session.recording.samples == 0:
+        yield status_line(None), gr.Audio(None, visible=False), gr.Button(visible=False)
+        return
+    session.stop()
+    with tempfile.TemporaryDirectory(prefix="llm-ssd-live-") as folder:  # Gradio copies it
+        path = session.recording.write(Path(folder) / "live-recording.wav")
+        yield (
+            status_line(session),
+            gr.Audio(str(path), visible=True),
+            gr.Button(visible=True),
+        )
+
+
+def build_live_tab(describe_audio: gr.Audio, tabs: gr.Tabs) -> None:
+    """The Listen live tab, in the page being built; Stop's recording goes to `describe_audio`."""
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            microphone = gr.Audio(
+                sources=["microphone"], streaming=True, type="numpy", label="Microphone"
+            )
+            status = gr.Markdown(status_line(None), elem_id="live-status")
+            panel_line("scene")
+            scene = gr.Label(label="Acoustic scene, live", num_top_classes=3, elem_id="live-scene")
+            recording = gr.Audio(
+                label="The recording",
+                type="filepath",
+                interactive=False,
+                visible=False,
+                elem_id="live-recording",
+            )
+            to_describe = gr.Button("Describe this recording", visible=False)
+        with gr.Column(scale=2):
+            with gr.Row():
+                with gr.Column(min_width=320):
+                    panel_line("circumplex")
+                    circumplex = gr.Plot(
+                        label="Pleasantness × eventfulness, live", show_label=False
+                    )
+                with gr.Column(min_width=320):
+                    panel_line("paq")
+                    paq = gr.Plot(label="Perceived affective qualities, live", show_label=False)
+            panel_line("events")
+            events = gr.Plot(label="Sound events, live", show_label=False)
+    session = gr.State(None)
+    shown = gr.State(0)
+    microphone.stream(
+        listen,
+        inputs=[microphone, session, shown],
+        outputs=[session, shown, status, scene, events, paq, circumplex],
+        stream_every=STREAM_EVERY,
+        time_limit=int(LIMIT + INTERVAL),
+        concurrency_limit=None,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    microphone.stop_recording(
+        finish, inputs=session, outputs=[status, recording, to_describe], api_visibility="private"
+    )
+    to_describe.click(
+        lambda path: (path, gr.Tabs(selected=DESCRIBE_TAB)),
+        inputs=recording,
+        outputs=[describe_audio, tabs],
+        api_visibility="private",
+    )
