@@ -308,8 +308,9 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
                           (events_plot, "events"), (mel_plot, "mel"), (loudness_plot, "loudness"))
     }  # fmt: skip
     tab = DescribeTab(out, store, pending)
-    checked = button.click(  # queued: a non-queued event's gr.Error reaches the browser as a
-        check_clip, inputs=audio, concurrency_limit=None, api_visibility="private"  # bare 500
+    # Queued: a non-queued event's gr.Error reaches the browser as a bare HTTP 500, unseen.
+    checked = button.click(
+        check_clip, inputs=audio, concurrency_limit=None, api_visibility="private"
     )
     cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
