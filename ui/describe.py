@@ -23,7 +23,6 @@ from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
-from llm_ssd.places import nearest_markdown
 from llm_ssd.ratings.blind import blind_pair
 from llm_ssd.ratings.store import DatabaseLocation, RatingStore
 from llm_ssd.records.export import write_figures, write_record
@@ -93,6 +92,7 @@ class DescribeTab:
         hidden = {
             out.timeline: gr.Plot(None, visible=False),
             out.agreement: gr.Markdown("", visible=False),
+            out.notice: gr.Markdown("", visible=False),
         }
         return {**self.pending, **hidden, out.scene: None, out.places: "", out.downloads: None,
                 out.caption: "", out.caption_source: ""}  # fmt: skip
@@ -141,8 +141,7 @@ class DescribeTab:
             gr.Warning(warning)
         record = analysis.to_dict()
         first = {
-            out.scene: plots.scene_confidences(analysis),
-            out.places: nearest_markdown(analysis.isop, analysis.isoe),
+            **out.scene_and_places(analysis),
             out.record: record,
             **out.agreement_line(analysis),
         }
@@ -263,6 +262,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
             )
             button = gr.Button("Describe", variant="primary")
             gr.Markdown(caption_status(env, sign_in_available(os.environ)))
+            notice = gr.Markdown(visible=False, elem_id="notice")
             panel_line("scene")
             scene = gr.Label(label="Acoustic scene", num_top_classes=3)
             agreement = gr.Markdown(visible=False)
@@ -300,8 +300,8 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         )
         llm = llm_settings(env)
     out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
-                  timeline_plot, agreement, places, caption_b, *rating.caption_ids, downloads,
-                  record, caption, caption_source)  # fmt: skip
+                  timeline_plot, agreement, places, notice, caption_b, *rating.caption_ids,
+                  downloads, record, caption, caption_source)  # fmt: skip
     pending = {
         plot: pending_plot(key)
         for plot, key in ((paq_plot, "paq"), (circumplex_plot, "circumplex"),

@@ -18,10 +18,14 @@ from matplotlib.figure import Figure
 
 from llm_ssd.caption.client import Caption
 from llm_ssd.env import ENV_APP_MAX_MINUTES
+from llm_ssd.figures import panels as plots
 from llm_ssd.figures import timeline as plots_timeline
 from llm_ssd.figures.ensemble import agreement_line
+from llm_ssd.figures.panels import greyed
+from llm_ssd.places import nearest_markdown
 from llm_ssd.reading import guide
 from llm_ssd.reading.alt_text import figure_texts, timeline_text
+from llm_ssd.reading.reliability import NO_PLACES, notice, shown_as_result
 from llm_ssd.result import Analysis
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -113,6 +117,8 @@ class Outputs:
     agreement: gr.Markdown
     """ "4 of 4 checkpoints: park" with the ensemble; hidden without."""
     places: gr.Markdown
+    notice: gr.Markdown
+    """Why the results are greyed (too quiet) or less reliable (very quiet); hidden otherwise."""
     caption_b: gr.Textbox
     """Blind mode's caption B (empty otherwise)."""
     caption_id: gr.Textbox
@@ -134,12 +140,24 @@ class Outputs:
         shown = map(described, figures, figure_texts(analysis))
         outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
         timeline = plots_timeline.timeline_figure(analysis)  # None for one window
+        if timeline and not shown_as_result(analysis):
+            timeline = greyed(timeline)
         return {
             **dict(zip(outputs, shown, strict=True)),
             self.timeline: gr.Plot(
                 described(timeline, timeline_text(analysis)) if timeline else None,
                 visible=timeline is not None,
             ),
+        }
+
+    def scene_and_places(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
+        """The scene's confidences and the nearest places, or, for a clip too quiet to describe,
+        neither (the notice says why); the notice of a very quiet clip."""
+        shown, line = shown_as_result(analysis), notice(analysis)
+        return {
+            self.scene: plots.scene_confidences(analysis) if shown else None,
+            self.places: nearest_markdown(analysis.isop, analysis.isoe) if shown else NO_PLACES,
+            self.notice: gr.Markdown(line, visible=bool(line)),
         }
 
     def agreement_line(self, analysis: Analysis) -> dict[gr.components.Component, Any]:

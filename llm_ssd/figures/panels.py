@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Ellipse
+from matplotlib.patches import Circle, Ellipse, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import Bbox
@@ -26,6 +26,7 @@ from llm_ssd.figures.ensemble import ensemble_band, ensemble_points, ensemble_wh
 from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.loudness import LOUDNESS_STEP
 from llm_ssd.places import NEAREST_COUNT, Place, load_places, nearest_places
+from llm_ssd.reading.reliability import GREYED_MARK, shown_as_result
 from llm_ssd.reading.story import clock
 from llm_ssd.result import Analysis
 
@@ -47,6 +48,9 @@ MAX_TIME_TICKS = 8
 QUADRANT_COLOUR = "#595959"
 """The circumplex's quadrant words: 7:1 contrast on white, quieter than black."""
 PLACEHOLDER_COLOUR = "#595959"
+GREY_VEIL = 0.7
+"""How much of a greyed figure the white veil hides."""
+GREY_ZORDER = 100
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
 OFF_SCALE_MARKER = "^"
@@ -409,14 +413,26 @@ def scene_confidences(analysis: Analysis) -> dict[str, float]:
 
 
 def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:
-    """Log-mel, loudness, events, PAQ radar and circumplex, in that order."""
-    return (
+    """Log-mel, loudness, events, PAQ radar and circumplex, in that order; greyed, with the
+    reason across them, when the clip is too quiet for them to be results."""
+    figures = (
         log_mel_figure(analysis),
         loudness_figure(analysis),
         events_figure(analysis),
         paq_figure(analysis),
         circumplex_figure(analysis),
     )
+    return tuple(map(greyed, figures)) if not shown_as_result(analysis) else figures
+
+
+def greyed(fig: Figure) -> Figure:
+    """`fig` behind a pale veil with `GREYED_MARK` across it: shown, but not as a result."""
+    veil = Rectangle((0, 0), 1, 1, transform=fig.transFigure, color="white", alpha=GREY_VEIL)
+    veil.set_zorder(GREY_ZORDER)
+    fig.patches.append(veil)
+    fig.text(0.5, 0.5, GREYED_MARK, ha="center", va="center", fontsize="x-large",
+             color=PLACEHOLDER_COLOUR, zorder=GREY_ZORDER + 1, wrap=True)  # fmt: skip
+    return fig
 
 
 def placeholder_figure(text: str, size: tuple[float, float] = WIDE) -> Figure:
