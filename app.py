@@ -31,22 +31,27 @@ CACHE_MAX_AGE = 60 * 60
 quarter of an hour), and all of them when the app restarts."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
-Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
-*Soundscape Captioning using Sound Affective Quality Network and Large Language Model* (Hou et
-al.), predicts the kind of place, the sounds in it and how it would feel to people (ISO/TS
-12913-3); a large language model then describes it in plain words. Recordings up to
-{MAX_MINUTES:g} minutes and {MAX_FILE_MB} MB; one longer than 45 s is analysed in 30-s windows,
-and a timeline shows how the place changes. **Compare** puts two clips side by side."""
+Drop a sound clip, record one or pick an example, and press **Describe**: the kind of place, the
+sounds in it, how it would feel to people, and a description in plain words. Recordings up to
+{MAX_MINUTES:g} minutes and {MAX_FILE_MB} MB. **Compare** puts two clips side by side."""
+ABOUT = """SoundAQnet, the acoustic model of *Soundscape Captioning using Sound Affective Quality
+Network and Large Language Model* (Hou et al.), makes the predictions; a large language model
+(or, without one, an offline template) writes the description. A recording longer than 45 s is
+analysed in 30-s windows, and a timeline shows how the place changes."""
 CSS = """
+#clip { min-height: 270px; }
+.nav-holder a, nav a { color: var(--body-text-color) !important; }
 .toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
 .panel-line p { margin: 0 !important; font-size: 0.95em; }
 button.primary { background: #b33c00 !important; border-color: #b33c00 !important;
                  color: #ffffff !important; }
 :focus-visible { outline: 3px solid #1a56db !important; outline-offset: 2px !important; }
 """
-"""Error toasts drawn opaque, so the page text does not show through them; panel lines tight;
-the primary button's white text at 5.9:1 contrast (Gradio's orange gives 2.8:1); a visible focus
-ring for keyboard users."""
+"""The audio box as tall empty as with a clip, so that nothing under it moves when one
+loads; the navbar's other page in the body's colour (Gradio's grey reads as disabled); error
+toasts drawn opaque, so the page text does not show through them; panel lines tight; the primary
+button's white text at 5.9:1 contrast (Gradio's orange gives 2.8:1); a visible focus ring for
+keyboard users."""
 READ_ONLY_CAPTIONS = """() => {
   const fix = () => document.querySelectorAll("#caption textarea, #caption-b textarea")
     .forEach((box) => {
@@ -73,7 +78,7 @@ def build_demo() -> gr.Blocks:
         gr.Navbar(main_page_name=MAIN_PAGE)
         gr.Markdown(INTRO)
         with gr.Accordion("How to read this", open=False):
-            gr.Markdown(guide.HOW_TO_READ)
+            gr.Markdown(f"{ABOUT}\n\n{guide.HOW_TO_READ}")
         with gr.Tab("Describe"):
             build_describe_tab(store, location)
         with gr.Tab("Compare"):
