@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT
 from llm_ssd.figures.panels import _figure
 from llm_ssd.ratings.rubric import (
     CRITERIA,
@@ -18,7 +19,7 @@ from llm_ssd.ratings.rubric import (
 )
 from llm_ssd.ratings.summary import SourceSummary
 
-RATINGS_SIZE = (9.0, 4.6)
+RATINGS_SIZE = (FIGURE_WIDTH, 5.2)
 SOURCE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 PUBLISHED_MARKERS = {"D1": "o", "D2": "D"}
 PUBLISHED_COLOURS = {"SoundSCaper": "#d62728", "human expert": "#333333"}
@@ -58,6 +59,6 @@ def ratings_figure(summaries: Sequence[SourceSummary]) -> Figure:
     ax.set_xticks(x, MEASURE_HEADERS)
     ax.set_ylim(min(c.low for c in CRITERIA), max(c.high for c in CRITERIA))
     ax.set_ylabel("mean score")
-    ax.set_title(f"Ratings per caption source ({OVERALL_FORMULA})", fontsize="medium")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")
+    ax.set_title(f"Ratings per caption source ({OVERALL_FORMULA})")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, fontsize=TEXT_PT)
     return fig

@@ -7,11 +7,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT
 from llm_ssd.figures.panels import DPI
 from llm_ssd.labels import EVENTS, SCENE_LAY_NAMES, SCENES
 from llm_ssd.result import Analysis
 
-TIMELINE_SIZE = (7.0, 7.5)
+TIMELINE_SIZE = (FIGURE_WIDTH, 8.4)
 """Inches of the timeline figure: narrower than the time series, so that a phone shrinks it less."""
 MINUTES_FROM = 120.0
 """Recordings at least this many seconds long have their time axis in minutes."""
@@ -66,6 +67,6 @@ def timeline_figure(analysis: Analysis) -> Figure | None:
 
 def _title(ax: Axes, text: str) -> None:
     """A title on the left, the legend (if any) outside on the right."""
-    ax.set_title(text, loc="left", fontsize="medium")
+    ax.set_title(text, loc="left")
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=TEXT_PT)
