@@ -95,6 +95,7 @@ class DescribeTab:
         out = self.out
         hidden = {
             out.timeline: gr.Plot(None, visible=False),
+            out.timeline_line: gr.Markdown(visible=False),
             out.agreement: gr.Markdown("", visible=False),
             out.notice: gr.Markdown("", visible=False),
         }
@@ -278,6 +279,7 @@ class Panels:
     circumplex: gr.Plot
     places: gr.Markdown
     timeline: gr.Plot
+    timeline_line: gr.Markdown
     events: gr.Plot
     loudness: gr.Plot
     mel: gr.Plot
@@ -307,6 +309,7 @@ def result_panels(env: CaptionSettings) -> Panels:
             panel_line("circumplex")
             circumplex = placeholder_plot("circumplex", "Pleasantness × eventfulness")
             places = gr.Markdown()
+    timeline_line = panel_line("timeline", visible=False)
     timeline = gr.Plot(label="Timeline", show_label=False, visible=False)
     with gr.Row(equal_height=False):
         with gr.Column(min_width=FIGURE_MIN_WIDTH):
@@ -321,7 +324,7 @@ def result_panels(env: CaptionSettings) -> Panels:
             mel = placeholder_plot("mel", "Log-mel spectrogram")
         gr.Column(min_width=FIGURE_MIN_WIDTH)  # keeps the spectrogram as wide as the others
     return Panels(notice, scene, agreement, caption, caption_b, caption_source, language, paq,
-                  circumplex, places, timeline, events, loudness, mel)  # fmt: skip
+                  circumplex, places, timeline, timeline_line, events, loudness, mel)  # fmt: skip
 
 
 def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
@@ -359,8 +362,8 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         llm = llm_settings(env, *panels.language)
     p = panels
     out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
-                  p.agreement, p.places, p.notice, p.caption_b, *rating.caption_ids, downloads,
-                  record, p.caption, p.caption_source)  # fmt: skip
+                  p.timeline_line, p.agreement, p.places, p.notice, p.caption_b,
+                  *rating.caption_ids, downloads, record, p.caption, p.caption_source)  # fmt: skip
     plots_by_key = {"paq": p.paq, "circumplex": p.circumplex, "events": p.events, "mel": p.mel,
                     "loudness": p.loudness}  # fmt: skip
     pending = {plot: pending_plot(key) for key, plot in plots_by_key.items()}

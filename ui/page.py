@@ -26,6 +26,7 @@ from llm_ssd.places import nearest_markdown
 from llm_ssd.reading import guide
 from llm_ssd.reading.alt_text import figure_texts, timeline_text
 from llm_ssd.reading.reliability import NO_PLACES, notice, shown_as_result
+from llm_ssd.reading.story import headline
 from llm_ssd.result import Analysis
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -57,9 +58,9 @@ def max_minutes() -> float:
 MAX_MINUTES = max_minutes()
 
 
-def panel_line(key: str) -> gr.Markdown:
+def panel_line(key: str, visible: bool = True) -> gr.Markdown:
     """The plain line of what a panel shows, above it."""
-    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"])
+    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"], visible=visible)
 
 
 def example_clips(
@@ -114,6 +115,8 @@ class Outputs:
     circumplex: gr.Plot
     timeline: gr.Plot
     """Scenes, feelings, loudness and events over time; hidden for one window."""
+    timeline_line: gr.Markdown
+    """The timeline's plain line, shown with it."""
     agreement: gr.Markdown
     """ "4 of 4 checkpoints: park" with the ensemble; hidden without."""
     places: gr.Markdown
@@ -148,14 +151,17 @@ class Outputs:
                 described(timeline, timeline_text(analysis)) if timeline else None,
                 visible=timeline is not None,
             ),
+            self.timeline_line: gr.Markdown(visible=timeline is not None),
         }
 
     def scene_and_places(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
-        """The scene's confidences and the nearest places, or, for a clip too quiet to describe,
-        neither (the notice says why); the notice of a very quiet clip."""
+        """The scene's confidences ("park → street" where the place changes) and the nearest
+        places, or, for a clip too quiet to describe, neither (the notice says why); the notice
+        of a very quiet clip."""
         shown, line = shown_as_result(analysis), notice(analysis)
+        scene = headline(analysis) or plots.scene_confidences(analysis)
         return {
-            self.scene: plots.scene_confidences(analysis) if shown else None,
+            self.scene: scene if shown else None,
             self.places: nearest_markdown(analysis.isop, analysis.isoe) if shown else NO_PLACES,
             self.notice: gr.Markdown(line, visible=bool(line)),
         }

@@ -47,7 +47,7 @@ CLOCK_FROM = 60.0
 """Time axes of clips longer than this (seconds) read in minutes and seconds."""
 CLOCK_STEPS = (15, 30, 60, 120, 300, 600)
 """Seconds between the ticks of an m:ss axis: the first that gives at most `MAX_TIME_TICKS`."""
-MAX_TIME_TICKS = 8
+MAX_TIME_TICKS = 5
 QUADRANT_COLOUR = "#595959"
 """The circumplex's quadrant words: 7:1 contrast on white, quieter than black."""
 PLACEHOLDER_COLOUR = "#595959"
