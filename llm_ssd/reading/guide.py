@@ -24,7 +24,7 @@ PANEL_LINES: dict[str, str] = {
     "one recording.",
     "timeline": "How the recording changes, one step per 30 seconds: the kind of place, how "
     "pleasant (ISOP) and eventful (ISOE) it feels from −1 to +1, how loud it is, and which "
-    "sounds are in it (the brighter, the surer).",
+    "sounds are in it (brighter: surer).",
     "compare_paq": "The 8 feelings for clip A and clip B, one on top of the other.",
     "compare_circumplex": "Both clips on one map of pleasant × eventful, with the real places "
     "behind them.",
