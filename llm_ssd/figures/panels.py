@@ -142,7 +142,7 @@ def loudness_figure(analysis: Analysis) -> Figure:
     time_axis(ax, analysis.duration)
     ax.set_ylabel("loudness (sone)")
     ax.set_title("How loud, over time")
-    fig.legend(loc="outside lower center", ncols=3, fontsize=TEXT_PT)  # below the time label
+    fig.legend(loc="outside lower center", ncols=2, fontsize=TEXT_PT)  # below the time label
     return fig
 
 
@@ -158,7 +158,7 @@ def events_figure(analysis: Analysis) -> Figure:
     ensemble_whiskers(ax, analysis, [n for n, _ in items])
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("probability")
-    ax.set_title("Sound events (blue: in the caption)")
+    ax.set_title("Sound events")
     return fig
 
 
