@@ -328,23 +328,24 @@ def result_panels(env: CaptionSettings) -> Panels:
 
 
 def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
-    """The Describe tab, in the page being built: the clip, Describe and the examples in the
+    """The Describe tab, in the page being built: the examples, the clip and Describe in the
     first screen; then the scene and caption, the figures, the rating form folded under them,
     the downloads, and the settings last."""
     env = CaptionSettings.from_env()
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
-            audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Sound clip",
-                             elem_id="clip")  # fmt: skip
-            loaded = gr.Markdown(NOTHING_LOADED, elem_classes=["panel-line"])
-            button = gr.Button("Describe", variant="primary")
-        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
+    audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Sound clip",
+                     elem_id="clip", render=False)  # fmt: skip
+    with gr.Row(equal_height=False):  # examples first: above the clip on a phone, and in
+        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):  # the keyboard's order
             example_clips(
                 [audio],
                 {(name,): label for name, label in EXAMPLES.items()},
                 "Examples: real recordings first, then synthetic clips (one click loads one)",
             )
             gr.Markdown(caption_status(env, sign_in_available(os.environ)))
+        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
+            audio.render()
+            loaded = gr.Markdown(NOTHING_LOADED, elem_classes=["panel-line"])
+            button = gr.Button("Describe", variant="primary")
     audio.change(loaded_line, inputs=audio, outputs=loaded, queue=False, api_visibility="private")
     panels = result_panels(env)
     with gr.Accordion(RATE_FOLD, open=False, elem_id="rate-fold"):
