@@ -22,7 +22,12 @@ from matplotlib.transforms import Bbox
 
 from llm_ssd.audio.mel import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
 from llm_ssd.caption.prompt import select_events
-from llm_ssd.figures.ensemble import ensemble_band, ensemble_points, ensemble_whiskers
+from llm_ssd.figures.ensemble import (
+    ENSEMBLE_COLOUR,
+    ensemble_band,
+    ensemble_points,
+    ensemble_whiskers,
+)
 from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT, apply_style
 from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.loudness import LOUDNESS_STEP
@@ -63,7 +68,7 @@ CLIP_COLOURS = (USED_COLOUR, "#d62728")
 CLIP_NAMES = ("A", "B")
 CITY_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 """The surveyed places' cities, in alphabetical order of city: none of them a clip's colour."""
-CIRCUMPLEX_SIZE = (FIGURE_WIDTH, 5.6)
+CIRCUMPLEX_SIZE = (FIGURE_WIDTH, 5.9)
 """Inches: the square plot plus the legend of cities below it."""
 PLACE_ALPHA = 0.05
 """Fill of a place's ±1 SD ellipse: 26 of them overlap, so each is faint."""
@@ -382,9 +387,13 @@ def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) ->
             if place.location_id not in named:
                 named.add(place.location_id)
                 labels.append((place.place, (place.isop, place.isoe), colours[place.city]))
-    handles += [_legend_dot(c, city) for city, c in colours.items()]
+    if any(a.ensemble for a in analyses):  # every mark in the legend
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              color=ENSEMBLE_COLOUR, label="each checkpoint"))  # fmt: skip
+    labels_of = {p.city: p.city_label for p in places}
+    handles += [_legend_dot(c, labels_of[city]) for city, c in colours.items()]
     ax.set_title("Circumplex, with surveyed places")
-    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=TEXT_PT, frameon=False,
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=TEXT_PT, frameon=False,
                handletextpad=0.1, columnspacing=0.8)  # fmt: skip
     _place_labels(fig, ax, labels, places)
     return fig

@@ -17,7 +17,7 @@ from llm_ssd.figures.legibility import (
 )
 from llm_ssd.figures.ratings import ratings_figure
 from llm_ssd.figures.timeline import timeline_figure
-from llm_ssd.result import Window
+from llm_ssd.result import Ensemble, Window
 
 EDGE_IN = 0.01
 """Rounding allowed at the figure's edge, inches."""
@@ -61,3 +61,16 @@ def test_nothing_runs_off_the_figure(name):
     width, height = fig.get_size_inches()
     assert min(drawn.x0, drawn.y0) >= -EDGE_IN, (name, drawn.bounds)
     assert drawn.x1 <= width + EDGE_IN and drawn.y1 <= height + EDGE_IN, (name, drawn.bounds)
+
+
+def legend_texts(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_every_mark_of_the_circumplex_is_in_its_legend():
+    a = make_analysis()
+    ensemble = Ensemble(("c1", "c2"), (a.prediction, a.prediction))
+    texts = legend_texts(plots.circumplex_figure(dataclasses.replace(a, ensemble=ensemble)))
+    assert "each checkpoint" in texts and "this clip" in texts
+    assert "each checkpoint" not in legend_texts(plots.circumplex_figure(a))
+    assert "China" not in texts and "China (city not recorded)" in texts  # a country, said so
