@@ -63,8 +63,8 @@ FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumpl
 """Inches of an empty half-width panel, so that its words stay legible."""
 SQUARE_PANELS = ("paq", "circumplex")
 ENSEMBLE_LABEL = (
-    "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "
-    "under Advanced settings is then not used; about 3× the time)"
+    "Ask all four published versions of the model and show their mean and spread (an ensemble "
+    "of the four checkpoints: the checkpoint below is then not used; about 3× the time)"
 )
 ADVANCED = "Advanced settings: ensemble, model checkpoint and AI caption"
 RATE_FOLD = "Rate this caption (a classroom exercise: the paper's experts' rubric)"
@@ -304,7 +304,7 @@ def result_panels(env: CaptionSettings) -> Panels:
     with gr.Row(equal_height=False):
         with gr.Column(min_width=FIGURE_MIN_WIDTH):
             panel_line("paq")
-            paq = placeholder_plot("paq", "Perceived affective qualities")
+            paq = placeholder_plot("paq", "How it would feel (perceived affective qualities)")
         with gr.Column(min_width=FIGURE_MIN_WIDTH):
             panel_line("circumplex")
             circumplex = placeholder_plot("circumplex", "Pleasantness × eventfulness")

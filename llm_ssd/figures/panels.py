@@ -211,7 +211,7 @@ def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([int(level) for level in Likert])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
-    ax.set_title("Perceived affective qualities (1–5)")
+    ax.set_title("How it would feel (1–5)")
     ax.legend(
         loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=TEXT_PT, frameon=False
     )
@@ -392,7 +392,7 @@ def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) ->
                               color=ENSEMBLE_COLOUR, label="each checkpoint"))  # fmt: skip
     labels_of = {p.city: p.city_label for p in places}
     handles += [_legend_dot(c, labels_of[city]) for city, c in colours.items()]
-    ax.set_title("Circumplex, with surveyed places")
+    ax.set_title("Pleasant × eventful, with real places")
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=TEXT_PT, frameon=False,
                handletextpad=0.1, columnspacing=0.8)  # fmt: skip
     _place_labels(fig, ax, labels, places)
