@@ -15,11 +15,13 @@ from llm_ssd.reading import guide
 from ui.compare import build_compare_tab
 from ui.describe import build_describe_tab
 from ui.page import (
+    BROWSER_LANGUAGE_JS,
     CONCURRENCY_LIMIT,
     MAIN_PAGE,
     MAX_MINUTES,
     RESULTS_PAGE,
     RESULTS_PATH,
+    WORDS,
 )
 from ui.rating import build_results_page
 
@@ -77,12 +79,14 @@ def build_demo() -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:
         gr.Navbar(main_page_name=MAIN_PAGE)
         gr.Markdown(INTRO)
-        with gr.Accordion("How to read this", open=False):
+        with gr.Accordion(WORDS("how_to_read"), open=False):
             gr.Markdown(f"{ABOUT}\n\n{guide.HOW_TO_READ}")
-        with gr.Tab("Describe"):
-            build_describe_tab(store, location)
-        with gr.Tab("Compare"):
+        with gr.Tab(WORDS("describe")):
+            language = build_describe_tab(store, location)
+        with gr.Tab(WORDS("compare")):
             build_compare_tab()
+        if language is not None:  # the caption in the browser's language, where it can be
+            demo.load(None, inputs=language, outputs=language, js=BROWSER_LANGUAGE_JS)
     with demo.route(RESULTS_PAGE, RESULTS_PATH):
         build_results_page(demo, store, location)
     return demo
@@ -91,5 +95,5 @@ def build_demo() -> gr.Blocks:
 if __name__ == "__main__":
     load_model()  # fetch and verify the weights once, before the first visitor
     build_demo().queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
-        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS
+        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, i18n=WORDS
     )

@@ -25,11 +25,13 @@ from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
 from llm_ssd.ratings.blind import blind_pair
 from llm_ssd.ratings.store import DatabaseLocation, RatingStore
+from llm_ssd.reading.words import ENGLISH_WORDS
 from llm_ssd.records.export import write_figures, write_record
 from ui.page import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
     MAX_MINUTES,
+    WORDS,
     DescribedPlotData,
     Outputs,
     described,
@@ -66,8 +68,8 @@ ENSEMBLE_LABEL = (
     "Ask all four published versions of the model and show their mean and spread (an ensemble "
     "of the four checkpoints: the checkpoint below is then not used; about 3× the time)"
 )
-ADVANCED = "Advanced settings: ensemble, model checkpoint and AI caption"
-RATE_FOLD = "Rate this caption (a classroom exercise: the paper's experts' rubric)"
+ADVANCED = ENGLISH_WORDS["advanced"]
+RATE_FOLD = ENGLISH_WORDS["rate_fold"]
 NOTHING_LOADED = "No clip loaded yet."
 FIGURE_MIN_WIDTH = 320
 """A column narrower than this wraps under its neighbour: one figure a row on a phone."""
@@ -207,7 +209,7 @@ def language_inputs(env: CaptionSettings) -> tuple[gr.Dropdown, gr.Textbox]:
         language = gr.Dropdown(
             [*LANGUAGES, OTHER_LANGUAGE],
             value=env.language if listed else OTHER_LANGUAGE,
-            label="Caption language",
+            label=WORDS("caption_language"),
             min_width=160,
         )
         other_language = gr.Textbox(
@@ -292,11 +294,12 @@ def result_panels(env: CaptionSettings) -> Panels:
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
             notice = gr.Markdown(visible=False, elem_id="notice")
             panel_line("scene")
-            scene = gr.Label(label="Acoustic scene", num_top_classes=3)
+            scene = gr.Label(label=WORDS("scene"), num_top_classes=3)
             agreement = gr.Markdown(visible=False)
         with gr.Column(scale=2, min_width=FIGURE_MIN_WIDTH):
-            caption = gr.Textbox(label="Caption", lines=4, buttons=["copy"], interactive=False,
-                                 placeholder=PENDING["caption"], elem_id="caption")  # fmt: skip
+            caption = gr.Textbox(label=WORDS("caption"), lines=4, buttons=["copy"],
+                                 interactive=False, placeholder=PENDING["caption"],
+                                 elem_id="caption")  # fmt: skip
             caption_b = gr.Textbox(label="Caption B", lines=4, interactive=False, visible=False,
                                    elem_id="caption-b")  # fmt: skip
             caption_source = gr.Markdown()
@@ -327,12 +330,13 @@ def result_panels(env: CaptionSettings) -> Panels:
                   circumplex, places, timeline, timeline_line, events, loudness, mel)  # fmt: skip
 
 
-def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
+def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> gr.Dropdown | None:
     """The Describe tab, in the page being built: the examples, the clip and Describe in the
     first screen; then the scene and caption, the figures, the rating form folded under them,
-    the downloads, and the settings last."""
+    the downloads, and the settings last. Returns the caption language's list, for the page to
+    set to the browser's language, unless the server chose another than the default."""
     env = CaptionSettings.from_env()
-    audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Sound clip",
+    audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label=WORDS("sound_clip"),
                      elem_id="clip", render=False)  # fmt: skip
     with gr.Row(equal_height=False):  # examples first: above the clip on a phone, and in
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):  # the keyboard's order
@@ -345,15 +349,15 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
             audio.render()
             loaded = gr.Markdown(NOTHING_LOADED, elem_classes=["panel-line"])
-            button = gr.Button("Describe", variant="primary")
+            button = gr.Button(WORDS("describe"), variant="primary")
     audio.change(loaded_line, inputs=audio, outputs=loaded, queue=False, api_visibility="private")
     panels = result_panels(env)
-    with gr.Accordion(RATE_FOLD, open=False, elem_id="rate-fold"):
+    with gr.Accordion(WORDS("rate_fold"), open=False, elem_id="rate-fold"):
         rating = build_rating(location)
     downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
     with gr.Accordion("Analysis as JSON", open=False):
         record = gr.JSON(label="Analysis")
-    with gr.Accordion(ADVANCED, open=False):
+    with gr.Accordion(WORDS("advanced"), open=False):
         ensemble = gr.Checkbox(False, label=ENSEMBLE_LABEL)
         checkpoint = gr.Dropdown(
             [(checkpoint_label(name), name) for name in available_checkpoints()],
@@ -383,6 +387,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
         concurrency_id=ANALYSIS_QUEUE,
     )
     wire_rating(store, button, event, out, rating)
+    return panels.language[0] if env.language == DEFAULT_LANGUAGE else None
 
 
 def loaded_line(audio: str | None) -> str:

@@ -3,6 +3,7 @@ panel's plain line and a row of example clips."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import warnings
@@ -17,6 +18,7 @@ from gradio.processing_utils import encode_plot_to_base64
 from matplotlib.figure import Figure
 
 from llm_ssd.caption.client import Caption
+from llm_ssd.caption.offline import offline_language
 from llm_ssd.env import ENV_APP_MAX_MINUTES
 from llm_ssd.figures import panels as plots
 from llm_ssd.figures import timeline as plots_timeline
@@ -27,6 +29,7 @@ from llm_ssd.reading import guide
 from llm_ssd.reading.alt_text import figure_texts, timeline_text
 from llm_ssd.reading.reliability import NO_PLACES, notice, shown_as_result
 from llm_ssd.reading.story import headline
+from llm_ssd.reading.words import PAGE_WORDS
 from llm_ssd.result import Analysis
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -191,6 +194,15 @@ class Outputs:
                 self.caption_b: "", self.caption_id: ids[0], self.caption_b_id: "",
                 self.caption_source: source}  # fmt: skip
 
+
+WORDS = gr.I18n(**PAGE_WORDS)
+"""The page's own words, in the browser's language where `PAGE_WORDS` has it."""
+BROWSER_LANGUAGE_JS = (
+    """(current) => ({map})[(navigator.language || "").slice(0, 2)] || current""".replace(
+        "{map}", json.dumps({locale: offline_language(locale) for locale in PAGE_WORDS})
+    )
+)
+"""Sets the caption language to the browser's, where the offline caption has it."""
 
 MAIN_PAGE = "Describe"
 RESULTS_PAGE, RESULTS_PATH = "Results", "results"

@@ -32,6 +32,7 @@ from llm_ssd.figures.legibility import MIN_TEXT_PX, POINTS_PER_INCH, smallest_te
 from llm_ssd.figures.panels import DPI, all_figures
 from llm_ssd.figures.timeline import timeline_figure
 from llm_ssd.reading.reliability import LESS_RELIABLE, NOT_A_RESULT
+from llm_ssd.reading.words import PAGE_WORDS
 from ui.describe import EXAMPLES, NO_CLIP
 from ui.page import EXAMPLES_DIR
 
@@ -145,3 +146,21 @@ def test_a_park_then_a_street_is_headlined_as_both(page, three_minutes: Path):  
     for img in shown["imgs"]:  # at the phone's width
         px = smallest_pt / POINTS_PER_INCH * img["shown"] / (img["natural"] / DPI)
         assert px >= MIN_TEXT_PX, (img, smallest_pt, px)
+
+
+def test_the_page_speaks_german_when_the_browser_asks(browser, app):  # noqa: F811
+    context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, locale="de-DE")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(UI_MS)
+        page.goto(app.url)
+        german = PAGE_WORDS["de"]
+        expect(page.get_by_role("button", name=german["describe"], exact=True)).to_be_visible()
+        expect(page.get_by_role("tab", name=german["compare"])).to_be_visible()
+        expect(page.get_by_text(german["rate_fold"])).to_be_attached()
+        language = page.get_by_label(german["caption_language"])
+        expect(language).to_have_value("German")  # the caption follows the browser's language
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "20-german-390x844-top.png")
+    finally:
+        context.close()
