@@ -19,11 +19,13 @@ from ui.compare import build_compare_tab
 from ui.describe import build_describe_tab
 from ui.live import DESCRIBE_TAB, build_live_tab
 from ui.page import (
+    BROWSER_LANGUAGE_JS,
     CONCURRENCY_LIMIT,
     MAIN_PAGE,
     MAX_MINUTES,
     RESULTS_PAGE,
     RESULTS_PATH,
+    WORDS,
 )
 from ui.rating import build_results_page
 from ui.tools import build_tools, keep_only
@@ -36,22 +38,27 @@ CACHE_MAX_AGE = 60 * 60
 quarter of an hour), and all of them when the app restarts."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
-Drop a sound clip (or record one) and press **Describe**. SoundAQnet, the acoustic model of
-*Soundscape Captioning using Sound Affective Quality Network and Large Language Model* (Hou et
-al.), predicts the kind of place, the sounds in it and how it would feel to people (ISO/TS
-12913-3); a large language model then describes it in plain words. Recordings up to
-{MAX_MINUTES:g} minutes and {MAX_FILE_MB} MB; one longer than 45 s is analysed in 30-s windows,
-and a timeline shows how the place changes. **Compare** puts two clips side by side."""
+Drop a sound clip, record one or pick an example, and press **Describe**: the kind of place, the
+sounds in it, how it would feel to people, and a description in plain words. Recordings up to
+{MAX_MINUTES:g} minutes and {MAX_FILE_MB} MB. **Compare** puts two clips side by side."""
+ABOUT = """SoundAQnet, the acoustic model of *Soundscape Captioning using Sound Affective Quality
+Network and Large Language Model* (Hou et al.), makes the predictions; a large language model
+(or, without one, an offline template) writes the description. A recording longer than 45 s is
+analysed in 30-s windows, and a timeline shows how the place changes."""
 CSS = """
+#clip { min-height: 270px; }
+.nav-holder a, nav a { color: var(--body-text-color) !important; }
 .toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
 .panel-line p { margin: 0 !important; font-size: 0.95em; }
 button.primary { background: #b33c00 !important; border-color: #b33c00 !important;
                  color: #ffffff !important; }
 :focus-visible { outline: 3px solid #1a56db !important; outline-offset: 2px !important; }
 """
-"""Error toasts drawn opaque, so the page text does not show through them; panel lines tight;
-the primary button's white text at 5.9:1 contrast (Gradio's orange gives 2.8:1); a visible focus
-ring for keyboard users."""
+"""The audio box as tall empty as with a clip, so that nothing under it moves when one
+loads; the navbar's other page in the body's colour (Gradio's grey reads as disabled); error
+toasts drawn opaque, so the page text does not show through them; panel lines tight; the primary
+button's white text at 5.9:1 contrast (Gradio's orange gives 2.8:1); a visible focus ring for
+keyboard users."""
 READ_ONLY_CAPTIONS = """() => {
   const fix = () => document.querySelectorAll("#caption textarea, #caption-b textarea")
     .forEach((box) => {
@@ -77,15 +84,17 @@ def build_demo(mcp: bool = False) -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:
         gr.Navbar(main_page_name=MAIN_PAGE)
         gr.Markdown(INTRO)
-        with gr.Accordion("How to read this", open=False):
-            gr.Markdown(guide.HOW_TO_READ)
+        with gr.Accordion(WORDS("how_to_read"), open=False):
+            gr.Markdown(f"{ABOUT}\n\n{guide.HOW_TO_READ}")
         with gr.Tabs() as tabs:
-            with gr.Tab("Describe", id=DESCRIBE_TAB):
-                describe_audio = build_describe_tab(store, location)
-            with gr.Tab("Compare"):
+            with gr.Tab(WORDS("describe"), id=DESCRIBE_TAB):
+                describe_audio, language = build_describe_tab(store, location)
+            with gr.Tab(WORDS("compare")):
                 build_compare_tab()
             with gr.Tab("Listen live"):
                 build_live_tab(describe_audio, tabs)
+        if language is not None:  # the caption in the browser's language, where it can be
+            demo.load(None, inputs=language, outputs=language, js=BROWSER_LANGUAGE_JS)
         if mcp:
             build_tools()
     with demo.route(RESULTS_PAGE, RESULTS_PATH):
@@ -106,5 +115,5 @@ if __name__ == "__main__":
     mcp = mcp_wanted()
     load_model()  # fetch and verify the weights once, before the first visitor
     build_demo(mcp).queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
-        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, mcp_server=mcp
+        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, i18n=WORDS, mcp_server=mcp
     )

@@ -18,7 +18,7 @@ from llm_ssd.audio.checks import (
     check_rate,
 )
 from llm_ssd.audio.decode import AudioStream, array_stream, open_audio
-from llm_ssd.audio.level import QUIET_WARNING, LevelMeter
+from llm_ssd.audio.level import FAINT_WARNING, QUIET_WARNING, LevelMeter
 from llm_ssd.audio.mel import SAMPLE_RATE
 from llm_ssd.loudness import percentile_loudness
 from llm_ssd.model.runtime import load_models
@@ -90,7 +90,7 @@ def _stream(
 
 def _warnings(stream: AudioStream, duration: float, meter: LevelMeter) -> list[str]:
     """What the user should know about the input: a low rate, a looped clip, a clip too quiet
-    to describe, a cut-short file."""
+    to describe or quiet enough to make the results less reliable, a cut-short file."""
     warnings = []
     if stream.source_rate < SAMPLE_RATE:
         warnings.append(
@@ -105,4 +105,6 @@ def _warnings(stream: AudioStream, duration: float, meter: LevelMeter) -> list[s
         )
     if meter.too_quiet:
         warnings.append(QUIET_WARNING)
+    elif meter.faint:
+        warnings.append(FAINT_WARNING)
     return warnings + stream.warnings

@@ -19,6 +19,8 @@ PLACES_CSV = Path(__file__).parent / "data" / "isd_places.csv"
 NEAREST_COUNT = 3
 """How many nearest places an analysis names."""
 DISTANCE_DECIMALS = 3
+COUNTRY_ONLY = frozenset({"China"})
+"""Places whose "city" is only their country: the ISD names no city for them (data/README.md)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Place:
     isoe: float
     isoe_sd: float
     respondents: int
+
+    @property
+    def city_label(self) -> str:
+        """The city as a legend shows it: "London", or "China (city not recorded)"."""
+        return f"{self.city} (city not recorded)" if self.city in COUNTRY_ONLY else self.city
 
     @property
     def name(self) -> str:

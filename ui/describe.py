@@ -23,14 +23,15 @@ from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
-from llm_ssd.places import nearest_markdown
 from llm_ssd.ratings.blind import blind_pair
 from llm_ssd.ratings.store import DatabaseLocation, RatingStore
+from llm_ssd.reading.words import ENGLISH_WORDS
 from llm_ssd.records.export import write_figures, write_record
 from ui.page import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
     MAX_MINUTES,
+    WORDS,
     DescribedPlotData,
     Outputs,
     described,
@@ -63,10 +64,14 @@ FIGURE_NAMES = ("spectrogram", "loudness", "events", "feelings_radar", "circumpl
 """Download names of the figures of `plots.all_figures`, in its order."""
 SQUARE_PANELS = ("paq", "circumplex")
 ENSEMBLE_LABEL = (
-    "Ensemble: the mean of all four published checkpoints, with their spread (the checkpoint "
-    "under Advanced settings is then not used; about 3× the time)"
+    "Ask all four published versions of the model and show their mean and spread (an ensemble "
+    "of the four checkpoints: the checkpoint below is then not used; about 3× the time)"
 )
-ADVANCED = "Advanced settings: model checkpoint and AI caption"
+ADVANCED = ENGLISH_WORDS["advanced"]
+RATE_FOLD = ENGLISH_WORDS["rate_fold"]
+NOTHING_LOADED = "No clip loaded yet."
+FIGURE_MIN_WIDTH = 320
+"""A column narrower than this wraps under its neighbour: one figure a row on a phone."""
 DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
@@ -91,7 +96,9 @@ class DescribeTab:
         out = self.out
         hidden = {
             out.timeline: gr.Plot(None, visible=False),
+            out.timeline_line: gr.Markdown(visible=False),
             out.agreement: gr.Markdown("", visible=False),
+            out.notice: gr.Markdown("", visible=False),
         }
         return {**self.pending, **hidden, out.scene: None, out.places: "", out.downloads: None,
                 out.caption: "", out.caption_source: ""}  # fmt: skip
@@ -140,8 +147,7 @@ class DescribeTab:
             gr.Warning(warning)
         record = analysis.to_dict()
         first = {
-            out.scene: plots.scene_confidences(analysis),
-            out.places: nearest_markdown(analysis.isop, analysis.isoe),
+            **out.scene_and_places(analysis),
             out.record: record,
             **out.agreement_line(analysis),
         }
@@ -195,9 +201,40 @@ class LLMInputs:
         return [getattr(self, f.name) for f in fields(self)]
 
 
-def llm_settings(env: CaptionSettings) -> LLMInputs:
+def language_inputs(env: CaptionSettings) -> tuple[gr.Dropdown, gr.Textbox]:
+    """The caption language, next to the caption: a list, and a box for "Other…"."""
+    listed = env.language in LANGUAGES
+    with gr.Row():
+        language = gr.Dropdown(
+            [*LANGUAGES, OTHER_LANGUAGE],
+            value=env.language if listed else OTHER_LANGUAGE,
+            label=WORDS("caption_language"),
+            min_width=160,
+        )
+        other_language = gr.Textbox(
+            "" if listed else env.language,
+            label="Other language",
+            placeholder="e.g. Swahili",
+            max_length=MAX_LANGUAGE_CHARS,
+            visible=not listed,
+            min_width=160,
+        )
+    language.change(
+        lambda choice: gr.update(visible=choice == OTHER_LANGUAGE),
+        inputs=language,
+        outputs=other_language,
+        queue=False,
+        api_visibility="private",
+    )
+    return language, other_language
+
+
+def llm_settings(
+    env: CaptionSettings, language: gr.Dropdown, other_language: gr.Textbox
+) -> LLMInputs:
     """The LLM settings, in the Advanced accordion: who writes the caption, the Hugging Face
-    sign-in (where the app can offer it), the server and model, and the language."""
+    sign-in (where the app can offer it), the server and model; the language (placed next to
+    the caption) joins them."""
     gr.Markdown(SOURCES_NOTE)
     if sign_in_available(os.environ):
         gr.LoginButton()
@@ -211,26 +248,6 @@ def llm_settings(env: CaptionSettings) -> LLMInputs:
     )
     temperature = gr.Slider(
         *limits.TEMPERATURE_RANGE, env.temperature, step=0.1, label="Temperature"
-    )
-    listed = env.language in LANGUAGES
-    language = gr.Dropdown(
-        [*LANGUAGES, OTHER_LANGUAGE],
-        value=env.language if listed else OTHER_LANGUAGE,
-        label="Caption language",
-    )
-    other_language = gr.Textbox(
-        "" if listed else env.language,
-        label="Other language",
-        placeholder="e.g. Swahili",
-        max_length=MAX_LANGUAGE_CHARS,
-        visible=not listed,
-    )
-    language.change(
-        lambda choice: gr.update(visible=choice == OTHER_LANGUAGE),
-        inputs=language,
-        outputs=other_language,
-        queue=False,
-        api_visibility="private",
     )
     api_key = gr.Textbox(
         "",
@@ -248,67 +265,120 @@ def check_clip(audio: str | None) -> None:
         raise gr.Error(NO_CLIP)
 
 
-def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> gr.Audio:
-    """The Describe tab, in the page being built: examples, the clip and Describe, then the
-    results (on a phone too, right after the button), and the settings last. Returns the clip's
-    box (Listen live's recording goes there)."""
+@dataclass(frozen=True)
+class Panels:
+    """The result panels, in the order the page shows them."""
+
+    notice: gr.Markdown
+    scene: gr.Label
+    agreement: gr.Markdown
+    caption: gr.Textbox
+    caption_b: gr.Textbox
+    caption_source: gr.Markdown
+    language: tuple[gr.Dropdown, gr.Textbox]
+    paq: gr.Plot
+    circumplex: gr.Plot
+    places: gr.Markdown
+    timeline: gr.Plot
+    timeline_line: gr.Markdown
+    events: gr.Plot
+    loudness: gr.Plot
+    mel: gr.Plot
+
+
+def result_panels(env: CaptionSettings) -> Panels:
+    """Results first: the scene beside the caption (its language next to it), then the figures,
+    two to a row where the screen is wide enough and one under the other on a phone."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
+            notice = gr.Markdown(visible=False, elem_id="notice")
+            panel_line("scene")
+            scene = gr.Label(label=WORDS("scene"), num_top_classes=3)
+            agreement = gr.Markdown(visible=False)
+        with gr.Column(scale=2, min_width=FIGURE_MIN_WIDTH):
+            caption = gr.Textbox(label=WORDS("caption"), lines=4, buttons=["copy"],
+                                 interactive=False, placeholder=PENDING["caption"],
+                                 elem_id="caption")  # fmt: skip
+            caption_b = gr.Textbox(label="Caption B", lines=4, interactive=False, visible=False,
+                                   elem_id="caption-b")  # fmt: skip
+            caption_source = gr.Markdown()
+            language = language_inputs(env)
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            panel_line("paq")
+            paq = placeholder_plot("paq", "How it would feel (perceived affective qualities)")
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            panel_line("circumplex")
+            circumplex = placeholder_plot("circumplex", "Pleasantness × eventfulness")
+            places = gr.Markdown()
+    timeline_line = panel_line("timeline", visible=False)
+    timeline = gr.Plot(label="Timeline", show_label=False, visible=False)
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            panel_line("events")
+            events = placeholder_plot("events", "Sound events")
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            panel_line("loudness")
+            loudness = placeholder_plot("loudness", "Loudness")
+    with gr.Row(equal_height=False):
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            panel_line("mel")
+            mel = placeholder_plot("mel", "Log-mel spectrogram")
+        gr.Column(min_width=FIGURE_MIN_WIDTH)  # keeps the spectrogram as wide as the others
+    return Panels(notice, scene, agreement, caption, caption_b, caption_source, language, paq,
+                  circumplex, places, timeline, timeline_line, events, loudness, mel)  # fmt: skip
+
+
+def build_describe_tab(
+    store: RatingStore, location: DatabaseLocation
+) -> tuple[gr.Audio, gr.Dropdown | None]:
+    """The Describe tab, in the page being built: the examples, the clip and Describe in the
+    first screen; then the scene and caption, the figures, the rating form folded under them,
+    the downloads, and the settings last. Returns the clip's box (Listen live's recording goes
+    there) and the caption language's list, for the page to set to the browser's language,
+    unless the server chose another than the default."""
     env = CaptionSettings.from_env()
-    with gr.Row():
-        with gr.Column(scale=1, min_width=320):
-            audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Sound clip")
+    audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label=WORDS("sound_clip"),
+                     elem_id="clip", render=False)  # fmt: skip
+    with gr.Row(equal_height=False):  # examples first: above the clip on a phone, and in
+        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):  # the keyboard's order
             example_clips(
                 [audio],
                 {(name,): label for name, label in EXAMPLES.items()},
                 "Examples: real recordings first, then synthetic clips (one click loads one)",
             )
-            button = gr.Button("Describe", variant="primary")
             gr.Markdown(caption_status(env, sign_in_available(os.environ)))
-            panel_line("scene")
-            scene = gr.Label(label="Acoustic scene", num_top_classes=3)
-            agreement = gr.Markdown(visible=False)
-            ensemble = gr.Checkbox(False, label=ENSEMBLE_LABEL)
-        with gr.Column(scale=2):
-            caption = gr.Textbox(label="Caption", lines=5, buttons=["copy"], interactive=False,
-                                 placeholder=PENDING["caption"], elem_id="caption")  # fmt: skip
-            caption_b = gr.Textbox(label="Caption B", lines=5, interactive=False, visible=False,
-                                   elem_id="caption-b")  # fmt: skip
-            caption_source = gr.Markdown()
-            rating = build_rating(location)
-            with gr.Row():
-                with gr.Column(min_width=320):
-                    panel_line("paq")
-                    paq_plot = placeholder_plot("paq", "Perceived affective qualities")
-                with gr.Column(min_width=320):
-                    panel_line("circumplex")
-                    circumplex_plot = placeholder_plot("circumplex", "Pleasantness × eventfulness")
-                    places = gr.Markdown()
-            timeline_plot = gr.Plot(label="Timeline", show_label=False, visible=False)
-            panel_line("events")
-            events_plot = placeholder_plot("events", "Sound events")
-            panel_line("mel")
-            mel_plot = placeholder_plot("mel", "Log-mel spectrogram")
-            panel_line("loudness")
-            loudness_plot = placeholder_plot("loudness", "Loudness")
-            downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
-            with gr.Accordion("Analysis as JSON", open=False):
-                record = gr.JSON(label="Analysis")
-    with gr.Accordion(ADVANCED, open=False):
+        with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
+            audio.render()
+            loaded = gr.Markdown(NOTHING_LOADED, elem_classes=["panel-line"])
+            button = gr.Button(WORDS("describe"), variant="primary")
+    audio.change(loaded_line, inputs=audio, outputs=loaded, queue=False, api_visibility="private")
+    panels = result_panels(env)
+    with gr.Accordion(WORDS("rate_fold"), open=False, elem_id="rate-fold"):
+        rating = build_rating(location)
+    downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
+    with gr.Accordion("Analysis as JSON", open=False):
+        record = gr.JSON(label="Analysis")
+    with gr.Accordion(WORDS("advanced"), open=False):
+        ensemble = gr.Checkbox(False, label=ENSEMBLE_LABEL)
         checkpoint = gr.Dropdown(
             [(checkpoint_label(name), name) for name in available_checkpoints()],
             value=DEFAULT_CHECKPOINT,
             label="SoundAQnet checkpoint (the authors' published weights)",
         )
-        llm = llm_settings(env)
-    out = Outputs(scene, mel_plot, loudness_plot, events_plot, paq_plot, circumplex_plot,
-                  timeline_plot, agreement, places, caption_b, *rating.caption_ids, downloads,
-                  record, caption, caption_source)  # fmt: skip
-    pending = {
-        plot: pending_plot(key)
-        for plot, key in ((paq_plot, "paq"), (circumplex_plot, "circumplex"),
-                          (events_plot, "events"), (mel_plot, "mel"), (loudness_plot, "loudness"))
-    }  # fmt: skip
+        llm = llm_settings(env, *panels.language)
+    p = panels
+    out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
+                  p.timeline_line, p.agreement, p.places, p.notice, p.caption_b,
+                  *rating.caption_ids, downloads, record, p.caption, p.caption_source)  # fmt: skip
+    plots_by_key = {"paq": p.paq, "circumplex": p.circumplex, "events": p.events, "mel": p.mel,
+                    "loudness": p.loudness}  # fmt: skip
+    pending = {plot: pending_plot(key) for key, plot in plots_by_key.items()}
     tab = DescribeTab(out, store, pending)
-    checked = button.click(check_clip, inputs=audio, queue=False, api_visibility="private")
+    # Queued: a non-queued event's gr.Error reaches the browser as a bare HTTP 500, unseen.
+    checked = button.click(
+        check_clip, inputs=audio, concurrency_limit=None, api_visibility="private"
+    )
     cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
         tab.describe,
@@ -319,7 +389,12 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> gr.Aud
         concurrency_id=ANALYSIS_QUEUE,
     )
     wire_rating(store, button, event, out, rating)
-    return audio
+    return audio, (panels.language[0] if env.language == DEFAULT_LANGUAGE else None)
+
+
+def loaded_line(audio: str | None) -> str:
+    """Which clip the audio box holds, by its file's name."""
+    return f"Loaded: **{Path(audio).name}**" if audio else NOTHING_LOADED
 
 
 @cache

@@ -3,6 +3,7 @@ panel's plain line and a row of example clips."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import warnings
@@ -17,11 +18,18 @@ from gradio.processing_utils import encode_plot_to_base64
 from matplotlib.figure import Figure
 
 from llm_ssd.caption.client import Caption
+from llm_ssd.caption.offline import offline_language
 from llm_ssd.env import ENV_APP_MAX_MINUTES
+from llm_ssd.figures import panels as plots
 from llm_ssd.figures import timeline as plots_timeline
 from llm_ssd.figures.ensemble import agreement_line
+from llm_ssd.figures.panels import greyed
+from llm_ssd.places import nearest_markdown
 from llm_ssd.reading import guide
 from llm_ssd.reading.alt_text import figure_texts, timeline_text
+from llm_ssd.reading.reliability import NO_PLACES, notice, shown_as_result
+from llm_ssd.reading.story import headline
+from llm_ssd.reading.words import PAGE_WORDS
 from llm_ssd.result import Analysis
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -53,9 +61,9 @@ def max_minutes() -> float:
 MAX_MINUTES = max_minutes()
 
 
-def panel_line(key: str) -> gr.Markdown:
+def panel_line(key: str, visible: bool = True) -> gr.Markdown:
     """The plain line of what a panel shows, above it."""
-    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"])
+    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"], visible=visible)
 
 
 def example_clips(
@@ -110,9 +118,13 @@ class Outputs:
     circumplex: gr.Plot
     timeline: gr.Plot
     """Scenes, feelings, loudness and events over time; hidden for one window."""
+    timeline_line: gr.Markdown
+    """The timeline's plain line, shown with it."""
     agreement: gr.Markdown
     """ "4 of 4 checkpoints: park" with the ensemble; hidden without."""
     places: gr.Markdown
+    notice: gr.Markdown
+    """Why the results are greyed (too quiet) or less reliable (very quiet); hidden otherwise."""
     caption_b: gr.Textbox
     """Blind mode's caption B (empty otherwise)."""
     caption_id: gr.Textbox
@@ -134,12 +146,27 @@ class Outputs:
         shown = map(described, figures, figure_texts(analysis))
         outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
         timeline = plots_timeline.timeline_figure(analysis)  # None for one window
+        if timeline and not shown_as_result(analysis):
+            timeline = greyed(timeline)
         return {
             **dict(zip(outputs, shown, strict=True)),
             self.timeline: gr.Plot(
                 described(timeline, timeline_text(analysis)) if timeline else None,
                 visible=timeline is not None,
             ),
+            self.timeline_line: gr.Markdown(visible=timeline is not None),
+        }
+
+    def scene_and_places(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
+        """The scene's confidences ("park → street" where the place changes) and the nearest
+        places, or, for a clip too quiet to describe, neither (the notice says why); the notice
+        of a very quiet clip."""
+        shown, line = shown_as_result(analysis), notice(analysis)
+        scene = headline(analysis) or plots.scene_confidences(analysis)
+        return {
+            self.scene: scene if shown else None,
+            self.places: nearest_markdown(analysis.isop, analysis.isoe) if shown else NO_PLACES,
+            self.notice: gr.Markdown(line, visible=bool(line)),
         }
 
     def agreement_line(self, analysis: Analysis) -> dict[gr.components.Component, Any]:
@@ -167,6 +194,15 @@ class Outputs:
                 self.caption_b: "", self.caption_id: ids[0], self.caption_b_id: "",
                 self.caption_source: source}  # fmt: skip
 
+
+WORDS = gr.I18n(**PAGE_WORDS)
+"""The page's own words, in the browser's language where `PAGE_WORDS` has it."""
+BROWSER_LANGUAGE_JS = (
+    """(current) => ({map})[(navigator.language || "").slice(0, 2)] || current""".replace(
+        "{map}", json.dumps({locale: offline_language(locale) for locale in PAGE_WORDS})
+    )
+)
+"""Sets the caption language to the browser's, where the offline caption has it."""
 
 MAIN_PAGE = "Describe"
 RESULTS_PAGE, RESULTS_PATH = "Results", "results"

@@ -18,6 +18,12 @@ from llm_ssd.audio.checks import PASCAL_PER_UNIT, REFERENCE_PRESSURE
 QUIET_DB_SPL = 10.0
 """Below this RMS level (dB SPL, DC removed) a clip is too quiet to describe: about the level of
 a 16-bit recording's last bit, and under the threshold of hearing of a broadband sound."""
+FAINT_DB_SPL = 35.0
+"""Below this level (about -68 dBFS) a clip is quieter than anything the model learnt from, and
+its results are less reliable. The ARAUS stimuli SoundAQnet was trained on are recordings of
+public outdoor places played at their measured level (the reference stimulus 13 is at 61 dB SPL
+here; the example recordings at 57-85 dB SPL); 35 dB SPL is a quiet library, some 10 dB below
+the quietest city park at night."""
 BLOCK = 1 << 16
 """Samples per block when measuring, so that no float64 copy of a long clip is made."""
 QUIET_WARNING = (
@@ -25,6 +31,14 @@ QUIET_WARNING = (
     f"{QUIET_DB_SPL - 20 * math.log10(PASCAL_PER_UNIT / REFERENCE_PRESSURE):.0f} dBFS), so there "
     "is nothing to hear in it. The predictions are what the model makes of near-silence: do not "
     "rely on them."
+)
+
+
+FAINT_WARNING = (
+    f"The clip is very quiet: below {FAINT_DB_SPL:g} dB SPL (about "
+    f"{FAINT_DB_SPL - 20 * math.log10(PASCAL_PER_UNIT / REFERENCE_PRESSURE):.0f} dBFS), quieter "
+    "than the recordings the model learnt from, so its results are less reliable. Record closer "
+    "to the sounds, or with more gain, if you can."
 )
 
 
@@ -59,6 +73,12 @@ class LevelMeter:
         power = max(self.total_squares / self.count - mean * mean, 0.0)
         rms = math.sqrt(power) * PASCAL_PER_UNIT
         return 20 * math.log10(rms / REFERENCE_PRESSURE) if rms > 0 else -math.inf
+
+    @property
+    def faint(self) -> bool:
+        """Whether the blocks so far are quiet enough to make the results less reliable (below
+        `FAINT_DB_SPL`, not below `QUIET_DB_SPL`)."""
+        return QUIET_DB_SPL <= self.level_db_spl < FAINT_DB_SPL
 
     @property
     def too_quiet(self) -> bool:

@@ -15,6 +15,7 @@ from llm_ssd.audio.level import QUIET_WARNING
 from llm_ssd.caption.phrases import PHRASES
 from llm_ssd.caption.prompt import select_events
 from llm_ssd.labels import DEFAULT_LANGUAGE, EVENTS, PAQ_OPPOSITES, PAQS, Likert
+from llm_ssd.reading.feelings import may_say
 from llm_ssd.reading.story import (
     changes,
     lay_scene,
@@ -171,9 +172,10 @@ def strongest_feelings(paq: dict[str, float]) -> list[Feeling]:
     """The qualities that can be said positively, strongest first.
 
     An agreed quality is named as such ("very" when strongly agreed). A disagreed quality is
-    read as "rather" its circumplex opposite (not pleasant: rather annoying), unless that
-    opposite is itself disagreed. Qualities rated themselves come before those read off their
-    opposite; a quality found both ways is named as rated."""
+    read as "rather" its circumplex opposite (not pleasant: rather annoying), but never when
+    that opposite lies below the radar's neutral ring itself (`feelings.may_say`).
+    Qualities rated themselves come before those read off their opposite; a quality found both
+    ways is named as rated."""
     levels = {quality: Likert.of(paq[quality]) for quality in PAQS}
     best: dict[str, Feeling] = {}
     for quality in PAQS:
@@ -182,9 +184,11 @@ def strongest_feelings(paq: dict[str, float]) -> list[Feeling]:
         if level >= Likert.AGREE:
             very = level is Likert.STRONGLY_AGREE
             feeling = Feeling(quality, "very" if very else None, strength, True)
-        elif level <= Likert.DISAGREE and levels[opposite] >= Likert.NEUTRAL:
+        elif level <= Likert.DISAGREE:
             feeling = Feeling(opposite, "rather", strength, False)
         else:
+            continue
+        if not may_say(feeling.quality, True, paq):
             continue
         known = best.get(feeling.quality)
         if known is None or (feeling.direct, feeling.strength) > (known.direct, known.strength):

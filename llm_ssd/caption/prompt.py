@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from llm_ssd.labels import DEFAULT_LANGUAGE, PAQS, SCENE_LAY_NAMES, Likert
+from llm_ssd.reading.feelings import may_say
 from llm_ssd.reading.story import clock, lay_scene, one_scene, scene_doubt, stretches
 from llm_ssd.result import Analysis
 
@@ -50,10 +51,16 @@ def select_events(probabilities: Mapping[str, float]) -> list[tuple[str, float]]
 def select_qualities(paq: Mapping[str, float]) -> list[tuple[str, Likert]]:
     """(quality, Likert level) of the non-neutral qualities, in `labels.PAQS` order.
 
-    When every quality is neutral, only the first one (pleasant) is kept, as in the method.
+    When every quality is neutral, only the first one (pleasant) is kept, as in the method. An
+    agreement or disagreement is kept only in the direction its rating lies
+    (`feelings.may_say`, the offline caption's rule too).
     """
     rated = [(quality, Likert.of(paq[quality])) for quality in PAQS]
-    kept = [(quality, level) for quality, level in rated if level is not Likert.NEUTRAL]
+    kept = [
+        (quality, level)
+        for quality, level in rated
+        if level is not Likert.NEUTRAL and may_say(quality, level > Likert.NEUTRAL, paq)
+    ]
     return kept or rated[:1]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
+from llm_ssd.figures.legibility import TEXT_PT
 from llm_ssd.labels import PAQ_CIRCLE, SCENE_LAY_NAMES
 from llm_ssd.result import Analysis
 
@@ -37,7 +38,7 @@ def ensemble_whiskers(ax: Axes, analysis: Analysis, names: list[str]) -> None:
     for label, top in zip(ax.texts, hi, strict=True):
         label.xy = (max(label.xy[0], top), label.xy[1])
     ax.text(0.99, 0.01, "whiskers: min–max of the checkpoints", transform=ax.transAxes,
-            ha="right", va="bottom", fontsize="small", color=ENSEMBLE_COLOUR)  # fmt: skip
+            ha="right", va="bottom", fontsize=TEXT_PT, color=ENSEMBLE_COLOUR)  # fmt: skip
 
 
 def ensemble_band(ax: Axes, analysis: Analysis, closed: np.ndarray) -> None:

@@ -15,25 +15,34 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Ellipse
+from matplotlib.patches import Circle, Ellipse, Rectangle
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import Bbox
 
 from llm_ssd.audio.mel import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
 from llm_ssd.caption.prompt import select_events
-from llm_ssd.figures.ensemble import ensemble_band, ensemble_points, ensemble_whiskers
+from llm_ssd.figures.ensemble import (
+    ENSEMBLE_COLOUR,
+    ensemble_band,
+    ensemble_points,
+    ensemble_whiskers,
+)
+from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT, apply_style
 from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.loudness import LOUDNESS_STEP
 from llm_ssd.places import NEAREST_COUNT, Place, load_places, nearest_places
+from llm_ssd.reading.reliability import GREYED_MARK, shown_as_result
 from llm_ssd.reading.story import clock
 from llm_ssd.result import Analysis
 
 matplotlib.use("Agg")
+apply_style()
 
-WIDE = (9.0, 3.2)
+WIDE = (FIGURE_WIDTH, 3.3)
 """Inches of the time-series figures."""
-SQUARE = (4.6, 4.6)
+SQUARE = (FIGURE_WIDTH, FIGURE_WIDTH)
+EVENTS_SIZE = (FIGURE_WIDTH, 5.6)
 DPI = 110
 MEL_CMAP = "magma"
 MEL_DYNAMIC_RANGE = 80.0
@@ -43,10 +52,13 @@ CLOCK_FROM = 60.0
 """Time axes of clips longer than this (seconds) read in minutes and seconds."""
 CLOCK_STEPS = (15, 30, 60, 120, 300, 600)
 """Seconds between the ticks of an m:ss axis: the first that gives at most `MAX_TIME_TICKS`."""
-MAX_TIME_TICKS = 8
+MAX_TIME_TICKS = 5
 QUADRANT_COLOUR = "#595959"
 """The circumplex's quadrant words: 7:1 contrast on white, quieter than black."""
 PLACEHOLDER_COLOUR = "#595959"
+GREY_VEIL = 0.7
+"""How much of a greyed figure the white veil hides."""
+GREY_ZORDER = 100
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
 OFF_SCALE_MARKER = "^"
@@ -56,11 +68,11 @@ CLIP_COLOURS = (USED_COLOUR, "#d62728")
 CLIP_NAMES = ("A", "B")
 CITY_COLOURS = ("#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 """The surveyed places' cities, in alphabetical order of city: none of them a clip's colour."""
-CIRCUMPLEX_SIZE = (4.4, 4.95)
+CIRCUMPLEX_SIZE = (FIGURE_WIDTH, 5.9)
 """Inches: the square plot plus the legend of cities below it."""
 PLACE_ALPHA = 0.05
 """Fill of a place's ±1 SD ellipse: 26 of them overlap, so each is faint."""
-LABEL_SIZE = 10.0
+LABEL_SIZE = TEXT_PT
 """Points, the place and coordinate labels on the circumplex."""
 LABEL_RADII_PT = (22.0, 40.0, 60.0, 85.0, 115.0, 150.0)
 LABEL_ANGLES = 16
@@ -117,8 +129,8 @@ def log_mel_figure(analysis: Analysis) -> Figure:
         [i for i, _ in ticks], [f"{hz / 1000:g}k" if hz >= 1000 else str(hz) for _, hz in ticks]
     )
     time_axis(ax, analysis.duration)
-    ax.set_ylabel("mel frequency (Hz)")
-    ax.set_title("Log-mel spectrogram")
+    ax.set_ylabel("pitch (Hz)")
+    ax.set_title("Sound energy by pitch")
     fig.colorbar(image, ax=ax, label="dB")
     return fig
 
@@ -134,24 +146,24 @@ def loudness_figure(analysis: Analysis) -> Figure:
     ax.set_ylim(bottom=0, top=max(analysis.nmax * 1.1, 1.0))
     time_axis(ax, analysis.duration)
     ax.set_ylabel("loudness (sone)")
-    ax.set_title("Loudness over time (ISO 532-1, free field)")
-    fig.legend(loc="outside lower center", ncols=3, fontsize="small")  # below the time label
+    ax.set_title("How loud, over time")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=TEXT_PT)  # below the time label
     return fig
 
 
 def events_figure(analysis: Analysis) -> Figure:
     """The 15 event probabilities, sorted; the ones the caption mentions in colour."""
-    fig = _figure((6.0, 4.8))
+    fig = _figure(EVENTS_SIZE)
     ax = fig.add_subplot()
     used = {name for name, _ in select_events(analysis.event_probabilities)}
     items = sorted(analysis.event_probabilities.items(), key=lambda kv: kv[1])
     colours = [USED_COLOUR if name in used else UNUSED_COLOUR for name, _ in items]
     bars = ax.barh([n for n, _ in items], [p for _, p in items], color=colours)
-    ax.bar_label(bars, labels=[f"{p:.2f}" for _, p in items], padding=2, fontsize="small")
+    ax.bar_label(bars, labels=[f"{p:.2f}" for _, p in items], padding=2, fontsize=TEXT_PT)
     ensemble_whiskers(ax, analysis, [n for n, _ in items])
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("probability")
-    ax.set_title("Sound events (blue: passed on to the caption writer)", fontsize="medium")
+    ax.set_title("Sound events")
     return fig
 
 
@@ -199,9 +211,9 @@ def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([int(level) for level in Likert])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes
-    ax.set_title("Perceived affective qualities (1–5)")
+    ax.set_title("How it would feel (1–5)")
     ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small", frameon=False
+        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize=TEXT_PT, frameon=False
     )
     return fig
 
@@ -375,9 +387,13 @@ def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) ->
             if place.location_id not in named:
                 named.add(place.location_id)
                 labels.append((place.place, (place.isop, place.isoe), colours[place.city]))
-    handles += [_legend_dot(c, city) for city, c in colours.items()]
-    ax.set_title("Circumplex, with surveyed places")
-    fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False,
+    if any(a.ensemble for a in analyses):  # every mark in the legend
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
+                              color=ENSEMBLE_COLOUR, label="each checkpoint"))  # fmt: skip
+    labels_of = {p.city: p.city_label for p in places}
+    handles += [_legend_dot(c, labels_of[city]) for city, c in colours.items()]
+    ax.set_title("Pleasant × eventful, with real places")
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=TEXT_PT, frameon=False,
                handletextpad=0.1, columnspacing=0.8)  # fmt: skip
     _place_labels(fig, ax, labels, places)
     return fig
@@ -398,8 +414,8 @@ def events_pair_figure(a: Analysis, b: Analysis, names: Sequence[str] = CLIP_NAM
     ax.set_xlim(0, 1)
     ax.set_xticks([0, 0.5, 1])
     ax.set_xlabel("probability")
-    ax.set_title(f"Sound events: {names[0]} and {names[1]}", fontsize="medium")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.set_title(f"Sound events: {names[0]} and {names[1]}")
+    ax.legend(loc="lower right", fontsize=TEXT_PT)
     return fig
 
 
@@ -409,14 +425,26 @@ def scene_confidences(analysis: Analysis) -> dict[str, float]:
 
 
 def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:
-    """Log-mel, loudness, events, PAQ radar and circumplex, in that order."""
-    return (
+    """Log-mel, loudness, events, PAQ radar and circumplex, in that order; greyed, with the
+    reason across them, when the clip is too quiet for them to be results."""
+    figures = (
         log_mel_figure(analysis),
         loudness_figure(analysis),
         events_figure(analysis),
         paq_figure(analysis),
         circumplex_figure(analysis),
     )
+    return tuple(map(greyed, figures)) if not shown_as_result(analysis) else figures
+
+
+def greyed(fig: Figure) -> Figure:
+    """`fig` behind a pale veil with `GREYED_MARK` across it: shown, but not as a result."""
+    veil = Rectangle((0, 0), 1, 1, transform=fig.transFigure, color="white", alpha=GREY_VEIL)
+    veil.set_zorder(GREY_ZORDER)
+    fig.patches.append(veil)
+    fig.text(0.5, 0.5, GREYED_MARK, ha="center", va="center", fontsize="x-large",
+             color=PLACEHOLDER_COLOUR, zorder=GREY_ZORDER + 1, wrap=True)  # fmt: skip
+    return fig
 
 
 def placeholder_figure(text: str, size: tuple[float, float] = WIDE) -> Figure:

@@ -7,18 +7,20 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT
 from llm_ssd.figures.panels import _figure
 from llm_ssd.ratings.rubric import (
     CRITERIA,
     CRITERION_KEYS,
     MEASURE_HEADERS,
     MEASURES,
-    OVERALL_FORMULA,
     PUBLISHED,
 )
 from llm_ssd.ratings.summary import SourceSummary
 
-RATINGS_SIZE = (9.0, 4.6)
+RATINGS_SIZE = (FIGURE_WIDTH, 6.4)
+DATASET_WORDS = {"D1": "synthetic clips", "D2": "real recordings"}
+"""The paper's two test sets in plain words (its D1 and D2)."""
 SOURCE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 PUBLISHED_MARKERS = {"D1": "o", "D2": "D"}
 PUBLISHED_COLOURS = {"SoundSCaper": "#d62728", "human expert": "#333333"}
@@ -50,7 +52,7 @@ def ratings_figure(summaries: Sequence[SourceSummary]) -> Figure:
                 facecolors="none" if row.dataset == "D1" else PUBLISHED_COLOURS[row.caption_by],
                 edgecolors=PUBLISHED_COLOURS[row.caption_by],
                 zorder=3,
-                label=f"paper {row.dataset}, {row.caption_by}",
+                label=f"paper, {DATASET_WORDS[row.dataset]} ({row.dataset}): {row.caption_by}",
             )
     if not summaries:
         ax.text(0.5, 0.85, "No ratings yet", transform=ax.transAxes, ha="center", fontsize="large")
@@ -58,6 +60,6 @@ def ratings_figure(summaries: Sequence[SourceSummary]) -> Figure:
     ax.set_xticks(x, MEASURE_HEADERS)
     ax.set_ylim(min(c.low for c in CRITERIA), max(c.high for c in CRITERIA))
     ax.set_ylabel("mean score")
-    ax.set_title(f"Ratings per caption source ({OVERALL_FORMULA})", fontsize="medium")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize="small")
+    ax.set_title("Ratings per caption source")
+    fig.legend(loc="outside lower center", ncols=1, fontsize=TEXT_PT, frameon=False)
     return fig

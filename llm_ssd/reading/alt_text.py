@@ -44,7 +44,10 @@ def paq_text(analysis: Analysis) -> str:
     """The radar's text alternative: the 8 ratings around the circle, from pleasant."""
     ordered = sorted(PAQS, key=PAQ_ANGLES.__getitem__)
     ratings = ", ".join(f"{q} {analysis.paq[q]:.1f}" for q in ordered)
-    return f"Perceived affective qualities, 1 (strongly disagree) to 5 (strongly agree): {ratings}."
+    return (
+        "How it would feel (perceived affective qualities), 1 (strongly disagree) to 5 "
+        f"(strongly agree): {ratings}."
+    )
 
 
 def circumplex_text(analysis: Analysis) -> str:

@@ -18,9 +18,13 @@ PANEL_LINES: dict[str, str] = {
     "events": "How sure the model is (0 to 1) that each of 15 kinds of sound is in the clip. Blue "
     "ones go to the caption writer, which may name only the clearest (birds, not animals).",
     "mel": "The sound's energy over time (left to right) and pitch (low at the bottom, high at "
-    "the top): the brighter, the stronger.",
-    "loudness": "How loud the clip seems over time, in sones. N5: exceeded only 5 % of the time. "
-    "A phone is not calibrated: compare its sones only within one recording.",
+    "the top): the brighter, the stronger (a log-mel spectrogram, what the model hears).",
+    "loudness": "How loud the clip seems over time, in sones (ISO 532-1 loudness). N5: exceeded "
+    "only 5 % of the time, N10: 10 %. A phone is not calibrated: compare its sones only within "
+    "one recording.",
+    "timeline": "How the recording changes, one step per 30 seconds: the kind of place, how "
+    "pleasant (ISOP) and eventful (ISOE) it feels from −1 to +1, how loud it is, and which "
+    "sounds are in it (brighter: surer).",
     "compare_paq": "The 8 feelings for clip A and clip B, one on top of the other.",
     "compare_circumplex": "Both clips on one map of pleasant × eventful, with the real places "
     "behind them.",

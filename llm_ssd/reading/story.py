@@ -35,21 +35,74 @@ class Stretch:
 
 
 def stretches(analysis: Analysis) -> list[Stretch]:
-    """The windows merged into stretches: a window joins the stretch before it when it names the
-    same scene and its ISOP and ISOE are within `CHANGE_THRESHOLD` of the stretch's mean."""
+    """The windows merged into stretches, so that a recording of two parts reads as two: a
+    window joins the stretch before it when it names the same scene and its ISOP and ISOE are
+    within `CHANGE_THRESHOLD` of the stretch's mean; a single window between two stretches that
+    agree with each other is a blip and joins them; and where the scene changes, the stretches
+    of one scene in a row are one part (the change of place is the story, not the feeling's
+    drift within it)."""
     found: list[Stretch] = []
     for w in analysis.windows:
         p = w.prediction
         start = max(w.start, found[-1].end) if found else w.start
+        here = Stretch(start, w.end, p.scene, p.isop, p.isoe)
         last = found[-1] if found else None
         if last and p.scene == last.scene and _alike(last.isop, p.isop, last.isoe, p.isoe):
-            a, b = last.end - last.start, w.end - start
-            isop = (a * last.isop + b * p.isop) / (a + b)
-            isoe = (a * last.isoe + b * p.isoe) / (a + b)
-            found[-1] = Stretch(last.start, w.end, last.scene, isop, isoe)
+            found[-1] = _joined(last, here)
         else:
-            found.append(Stretch(start, w.end, p.scene, p.isop, p.isoe))
+            found.append(here)
+    found = _without_blips(found, analysis)
+    if len({s.scene for s in found}) > 1:
+        found = _by_scene(found)
     return found
+
+
+def _joined(a: Stretch, b: Stretch) -> Stretch:
+    """Two consecutive stretches as one, ISOP and ISOE weighted by their lengths."""
+    da, db = a.end - a.start, b.end - b.start
+    isop = (da * a.isop + db * b.isop) / (da + db)
+    isoe = (da * a.isoe + db * b.isoe) / (da + db)
+    return Stretch(a.start, b.end, a.scene if da >= db else b.scene, isop, isoe)
+
+
+def _without_blips(found: list[Stretch], analysis: Analysis) -> list[Stretch]:
+    """Each one-window stretch between two that agree with each other joined to them."""
+    one_window = max((w.end - w.start for w in analysis.windows), default=0.0)
+    i = 1
+    while i < len(found) - 1:
+        before, blip, after = found[i - 1], found[i], found[i + 1]
+        same = before.scene == after.scene
+        if (
+            blip.end - blip.start <= one_window
+            and same
+            and _alike(before.isop, after.isop, before.isoe, after.isoe)
+        ):
+            found[i - 1 : i + 2] = [_joined(_joined(before, blip), after)]
+            found[i - 1] = _with_scene(found[i - 1], before.scene)
+        else:
+            i += 1
+    return found
+
+
+def _with_scene(stretch: Stretch, scene: str) -> Stretch:
+    return Stretch(stretch.start, stretch.end, scene, stretch.isop, stretch.isoe)
+
+
+def _by_scene(found: list[Stretch]) -> list[Stretch]:
+    """Consecutive stretches of one scene joined."""
+    joined: list[Stretch] = []
+    for stretch in found:
+        if joined and joined[-1].scene == stretch.scene:
+            joined[-1] = _joined(joined[-1], stretch)
+        else:
+            joined.append(stretch)
+    return joined
+
+
+def headline(analysis: Analysis) -> str | None:
+    """ "park → street" for a recording whose place changes; None when it does not."""
+    scenes = [lay_scene(s.scene) for s in stretches(analysis)]
+    return " → ".join(scenes) if len(set(scenes)) > 1 else None
 
 
 def _alike(isop: float, other_isop: float, isoe: float, other_isoe: float) -> bool:

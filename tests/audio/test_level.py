@@ -18,7 +18,14 @@ from llm_ssd.audio.checks import (
     PASCAL_PER_UNIT,
     REFERENCE_PRESSURE,
 )
-from llm_ssd.audio.level import QUIET_DB_SPL, QUIET_WARNING, level_db_spl, too_quiet
+from llm_ssd.audio.level import (
+    FAINT_DB_SPL,
+    FAINT_WARNING,
+    QUIET_DB_SPL,
+    QUIET_WARNING,
+    level_db_spl,
+    too_quiet,
+)
 from llm_ssd.caption.client import caption_text
 from llm_ssd.caption.offline import OFFLINE_SOURCE, QUIET_CAPTION, offline_caption
 from llm_ssd.caption.settings import CaptionSettings
@@ -97,3 +104,20 @@ def test_a_quiet_but_audible_clip_is_described():
     analysis = analyze(noise_at(QUIET_DB_SPL + 10), RATE)
     assert QUIET_WARNING not in analysis.warnings
     assert offline_caption(analysis).startswith("In this ")
+
+
+DBFS_TO_SPL = 20 * math.log10(PASCAL_PER_UNIT / REFERENCE_PRESSURE)
+"""dB SPL of an RMS of 1 (0 dBFS) at the authors' calibration."""
+
+
+@pytest.mark.parametrize(("dbfs", "warned"), [(-96, QUIET_WARNING), (-70, FAINT_WARNING)])
+def test_a_very_quiet_clip_is_warned_about_once(dbfs, warned):
+    """Issue 20: -96 dBFS is too quiet to describe, -70 dBFS less reliable (not both)."""
+    analysis = analyze(noise_at(dbfs + DBFS_TO_SPL), RATE)
+    assert [w for w in analysis.warnings if w in (QUIET_WARNING, FAINT_WARNING)] == [warned]
+
+
+def test_the_reliability_level_lies_between_too_quiet_and_the_training_levels():
+    assert QUIET_DB_SPL < FAINT_DB_SPL
+    assert FAINT_WARNING not in analyze(noise_at(FAINT_DB_SPL + 1), RATE).warnings
+    assert f"about {FAINT_DB_SPL - DBFS_TO_SPL:.0f} dBFS" in FAINT_WARNING  # what it says holds

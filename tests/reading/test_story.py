@@ -11,7 +11,14 @@ from analyses import make_analysis, published_analysis
 from llm_ssd.caption.offline import offline_caption
 from llm_ssd.caption.prompt import build_prompt
 from llm_ssd.labels import SCENES
-from llm_ssd.reading.story import CHANGE_THRESHOLD, changes, clock, scene_doubt, stretches
+from llm_ssd.reading.story import (
+    CHANGE_THRESHOLD,
+    changes,
+    clock,
+    headline,
+    scene_doubt,
+    stretches,
+)
 from llm_ssd.result import Ensemble, Prediction, Window
 
 
@@ -105,3 +112,40 @@ def test_other_scenes_most_named_first():
     ensemble = Ensemble(tuple("abcd"), tuple(map(prediction, ["park", "park", *SCENES[::2]])))
     assert ensemble.scene == "park" and ensemble.agreement == 2
     assert ensemble.other_scenes() == ["public_square", "street_traffic"]
+
+
+HALVES = (
+    ("park", 0.5, -0.4),
+    ("park", 0.15, -0.4),  # the feeling drifts within the park
+    ("street_traffic", -0.3, 0.4),  # a street-like minute in the park
+    ("park", 0.2, -0.4),
+    ("street_traffic", -0.4, 0.4),
+    ("street_traffic", -0.4, 0.0),
+)
+"""Issue 20: half park, half street, as noisy as a real walk: five stretches by the old rule."""
+
+
+def test_a_recording_of_two_halves_reads_as_two_parts():
+    a = recording(*HALVES)
+    parts = stretches(a)
+    assert [(s.start, s.end, s.scene) for s in parts] == [
+        (0.0, 120.0, "park"),
+        (120.0, 180.0, "street_traffic"),
+    ]
+    assert headline(a) == "park → street"
+    caption = offline_caption(a)
+    assert caption.count("then becomes") == 1 and caption.endswith(" street."), caption
+    assert prompt_text(a).count("\n- 0:00–2:00: park") == 1 and "- 2:00–3:00: street" in (
+        prompt_text(a)
+    )
+
+
+def test_a_blip_between_two_alike_stretches_joins_them():
+    a = recording(("park", 0.5, -0.4), ("street_traffic", -0.4, 0.4), ("park", 0.5, -0.4))
+    assert [(s.start, s.end, s.scene) for s in stretches(a)] == [(0.0, 90.0, "park")]
+    assert headline(a) is None and not changes(a)
+
+
+def test_one_place_has_no_headline():
+    assert headline(recording(("park", 0.6, -0.5), ("park", 0.6, 0.5))) is None
+    assert headline(make_analysis()) is None

@@ -341,6 +341,7 @@ def test_a_silent_clip_is_said_too_quiet_in_a_toast_and_the_caption(page, tmp_pa
     expect(toast.get_by_test_id("toast-text")).to_have_text(QUIET_WARNING)
     expect(caption_source(page)).to_have_text("Caption from: offline template", timeout=ANALYSIS_MS)
     assert caption_box(page).input_value() == QUIET_CAPTION
-    expect(page.get_by_test_id("label-output-value")).not_to_be_empty()  # predictions kept
+    expect(page.locator("#notice")).to_contain_text("Not a result")  # issue 20: no scene shown
+    expect(page.get_by_test_id("label-output-value")).to_have_count(0)
     toast.evaluate(SETTLED)
     screenshot(page, "07-silent-clip", full_page=False)

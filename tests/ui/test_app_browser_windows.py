@@ -28,7 +28,7 @@ from test_app_browser import (  # noqa: F401 (the fixtures `browser` and `app`)
 from llm_ssd.audio.decode import load_audio
 from llm_ssd.figures.panels import DPI
 from llm_ssd.figures.timeline import TIMELINE_SIZE
-from ui.describe import ENSEMBLE_LABEL
+from ui.describe import ADVANCED, ENSEMBLE_LABEL
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +85,7 @@ def test_the_ensemble_shows_how_many_checkpoints_name_the_scene(sized_page):
     page, size = sized_page
     clip = REFERENCE_CLIP if REFERENCE_CLIP.exists() else PARK_EXAMPLE
     upload(page, clip)
+    page.get_by_text(ADVANCED, exact=True).click()  # the ensemble is an advanced setting
     page.get_by_label(ENSEMBLE_LABEL).check()
     page.get_by_role("button", name="Describe").click()
     line = "4 of 4 checkpoints: park" if clip == REFERENCE_CLIP else " of 4 checkpoints: "

@@ -6,6 +6,7 @@ caption was which, and a restart keeps everything."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +17,15 @@ from rating_cases import GOOD
 
 from llm_ssd.ratings.rubric import CRITERION_KEYS
 from llm_ssd.ratings.store import MAX_RATER_CODE, clip_sha256
+from ui.page import Outputs
 
 gradio_client = pytest.importorskip("gradio_client")
 CLIP = ROOT / "examples" / "park_birdsong.flac"
 SERVER_MODEL = "fake-model"
 VISITOR_KEY = "sk-visitor-ratings-9f8e7d6c"
 AT_ONCE = 16
-OUTPUTS = ("scene", "mel", "loudness", "events", "paq", "circumplex", "timeline", "agreement",
-           "places", "caption_b",
-           "caption_id", "caption_b_id", "downloads", "record", "caption", "source")  # fmt: skip
-"""/describe's outputs, in order."""
+OUTPUTS = tuple("source" if f.name == "caption_source" else f.name for f in fields(Outputs))
+"""/describe's outputs, in order (the page's `Outputs`)."""
 
 
 @pytest.fixture(scope="module")

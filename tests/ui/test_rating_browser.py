@@ -29,7 +29,7 @@ from test_app_browser import (  # noqa: F401 - browser and app are fixtures
 )
 
 from llm_ssd.ratings.store import RatingStore, ShownCaption
-from ui.describe import ADVANCED
+from ui.describe import ADVANCED, RATE_FOLD
 
 try:
     from playwright.sync_api import Locator, Page, expect
@@ -110,6 +110,7 @@ def test_rate_a_caption_and_see_it_on_the_results_page(browser, app, request):  
                GOOD | {"precision": 1}, "other-class")  # fmt: skip
     with opened(browser, app, request, DESKTOP) as page:
         upload(page, PARK_EXAMPLE)
+        page.get_by_text(RATE_FOLD, exact=True).click()  # the form is folded under the figures
         page.get_by_label("Rater code (optional").fill(RATER)
         page.get_by_role("button", name="Describe").click()
         rating = form(page, "Rate this caption")
@@ -152,6 +153,7 @@ def test_blind_mode_shows_two_captions_and_stores_their_sources(browser, app, re
         page.get_by_label("Model", exact=True).fill(FAKE_MODEL)
         page.get_by_label("Base URL of an OpenAI-compatible server").fill(llm.base_url)
         upload(page, PARK_EXAMPLE)
+        page.get_by_text(RATE_FOLD, exact=True).click()
         page.get_by_label("Rater code (optional").fill("blind-7B")
         page.get_by_label("Blind mode: rate two captions, A and B").check()
         page.get_by_role("button", name="Describe").click()

@@ -1,0 +1,98 @@
+"""The page's own words in the eight languages of the offline caption, by browser locale, for
+Gradio's `gr.I18n`; English is also what the page says when the browser asks for another
+language."""
+
+from __future__ import annotations
+
+PAGE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "describe": "Describe",
+        "compare": "Compare",
+        "sound_clip": "Sound clip",
+        "caption": "Caption",
+        "caption_language": "Caption language",
+        "how_to_read": "How to read this",
+        "rate_fold": "Rate this caption (a classroom exercise: the paper's experts' rubric)",
+        "advanced": "Advanced settings: ensemble, model checkpoint and AI caption",
+        "scene": "Acoustic scene",
+    },
+    "de": {
+        "describe": "Beschreiben",
+        "compare": "Vergleichen",
+        "sound_clip": "Tonaufnahme",
+        "caption": "Beschreibung",
+        "caption_language": "Sprache der Beschreibung",
+        "how_to_read": "So liest man das",
+        "rate_fold": "Diese Beschreibung bewerten (eine Übung für die Klasse)",
+        "advanced": "Erweiterte Einstellungen: Ensemble, Modell und KI-Beschreibung",
+        "scene": "Art des Ortes",
+    },
+    "fr": {
+        "describe": "Décrire",
+        "compare": "Comparer",
+        "sound_clip": "Extrait sonore",
+        "caption": "Description",
+        "caption_language": "Langue de la description",
+        "how_to_read": "Comment lire ceci",
+        "rate_fold": "Noter cette description (un exercice pour la classe)",
+        "advanced": "Réglages avancés : ensemble, modèle et description par IA",
+        "scene": "Type de lieu",
+    },
+    "es": {
+        "describe": "Describir",
+        "compare": "Comparar",
+        "sound_clip": "Grabación",
+        "caption": "Descripción",
+        "caption_language": "Idioma de la descripción",
+        "how_to_read": "Cómo leer esto",
+        "rate_fold": "Valorar esta descripción (un ejercicio para la clase)",
+        "advanced": "Ajustes avanzados: conjunto, modelo y descripción por IA",
+        "scene": "Tipo de lugar",
+    },
+    "nl": {
+        "describe": "Beschrijven",
+        "compare": "Vergelijken",
+        "sound_clip": "Geluidsopname",
+        "caption": "Beschrijving",
+        "caption_language": "Taal van de beschrijving",
+        "how_to_read": "Zo lees je dit",
+        "rate_fold": "Deze beschrijving beoordelen (een oefening voor de klas)",
+        "advanced": "Geavanceerde instellingen: ensemble, model en AI-beschrijving",
+        "scene": "Soort plek",
+    },
+    "it": {
+        "describe": "Descrivi",
+        "compare": "Confronta",
+        "sound_clip": "Registrazione",
+        "caption": "Descrizione",
+        "caption_language": "Lingua della descrizione",
+        "how_to_read": "Come leggere questa pagina",
+        "rate_fold": "Valuta questa descrizione (un esercizio per la classe)",
+        "advanced": "Impostazioni avanzate: insieme, modello e descrizione IA",
+        "scene": "Tipo di luogo",
+    },
+    "pt": {
+        "describe": "Descrever",
+        "compare": "Comparar",
+        "sound_clip": "Gravação",
+        "caption": "Descrição",
+        "caption_language": "Idioma da descrição",
+        "how_to_read": "Como ler isto",
+        "rate_fold": "Avaliar esta descrição (um exercício para a turma)",
+        "advanced": "Definições avançadas: conjunto, modelo e descrição por IA",
+        "scene": "Tipo de lugar",
+    },
+    "zh": {
+        "describe": "描述",
+        "compare": "比较",
+        "sound_clip": "录音",
+        "caption": "描述文字",
+        "caption_language": "描述语言",
+        "how_to_read": "如何阅读",
+        "rate_fold": "为这段描述打分（课堂练习）",
+        "advanced": "高级设置：集成、模型与 AI 描述",
+        "scene": "场所类型",
+    },
+}
+"""Keyed by locale (the browser's language), then by word."""
+ENGLISH_WORDS = PAGE_WORDS["en"]
