@@ -74,7 +74,7 @@ def test_circumplex_shows_every_place_and_names_the_nearest_without_overlap(poin
     for note, box in zip(notes, boxes, strict=True):
         assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), note
     legend = {t.get_text() for t in fig.legends[0].get_texts()}
-    assert {p.city for p in load_places()} <= legend
+    assert {p.city_label for p in load_places()} <= legend
 
 
 def test_paq_and_event_figures_overlay_two_clips():
