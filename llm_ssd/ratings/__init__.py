@@ -2,7 +2,7 @@
 (`rubric`), the SQLite store (`store`), the summary and export (`summary`), and blind pairs of
 captions (`blind`).
 
-May import: errors, env, result, caption."""
+May import: errors, env, result, caption, records."""
 
 from __future__ import annotations
 
