@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from rating_cases import GOOD, shown
@@ -16,15 +17,22 @@ PAGE = 4096
 RATINGS_IN_A_BIG_FILE = 200
 
 
+def change(path: Path, *statements: str) -> Path:
+    """Run statements on the file and close it, everything in the main file (no WAL left)."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as con:
+        for statement in statements:
+            con.execute(statement)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
 def not_a_database(path: Path) -> Path:
     path.write_bytes(b"this is not a database\n" * 100)
     return path
 
 
 def newer_schema(path: Path) -> Path:
-    with sqlite3.connect(path) as con:
-        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 97}")
-    return path
+    return change(path, f"PRAGMA user_version = {SCHEMA_VERSION + 97}")
 
 
 def filled(path: Path) -> Path:
@@ -34,9 +42,7 @@ def filled(path: Path) -> Path:
     caption_id = store.register_caption(shown("A long caption. " * 200))
     for i in range(RATINGS_IN_A_BIG_FILE):
         store.rate(caption_id, GOOD, f"class {i % 7}")
-    with sqlite3.connect(path) as con:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return change(path)
 
 
 def damaged_past_the_schema(path: Path) -> Path:
@@ -51,16 +57,12 @@ def damaged_past_the_schema(path: Path) -> Path:
 
 def ratings_table_missing(path: Path) -> Path:
     RatingStore(path)
-    with sqlite3.connect(path) as con:
-        con.execute("DROP TABLE ratings")
-    return path
+    return change(path, "DROP TABLE ratings")
 
 
 def another_programs(path: Path) -> Path:
-    with sqlite3.connect(path) as con:
-        con.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
-        con.execute("INSERT INTO contacts VALUES ('Ann', '123')")
-    return path
+    return change(path, "CREATE TABLE contacts (name TEXT, phone TEXT)",
+                  "INSERT INTO contacts VALUES ('Ann', '123')")  # fmt: skip
 
 
 def a_directory(path: Path) -> Path:
