@@ -52,7 +52,7 @@ def test_a_tolerant_store_reports_the_fault_on_every_use_and_writes_nothing(brok
 
 
 def test_moving_the_file_aside_brings_ratings_back_without_a_restart(broken):
-    name, path = broken
+    _, path = broken
     store = RatingStore(path, tolerate=True)
     aside = path.with_name("broken-aside")
     os.rename(path, aside)
