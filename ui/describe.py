@@ -273,7 +273,7 @@ def build_describe_tab(store: RatingStore, location: DatabaseLocation) -> None:
             caption_b = gr.Textbox(label="Caption B", lines=5, interactive=False, visible=False,
                                    elem_id="caption-b")  # fmt: skip
             caption_source = gr.Markdown()
-            rating = build_rating(location)
+            rating = build_rating(store, location)
             with gr.Row():
                 with gr.Column(min_width=320):
                     panel_line("paq")

@@ -331,6 +331,14 @@ class RatingStore:
         self.fault = None
         log.warning("ratings are on again: %s can be used", self.path)
 
+    def problem(self) -> DatabaseFault | None:
+        """What keeps ratings off now (the file tried again), or None when they work."""
+        try:
+            self._usable()
+        except DatabaseFault as fault:
+            return fault
+        return None
+
     def _failed(self, exc: sqlite3.Error | OSError) -> DatabaseFault:
         """Keep and return the fault an error in use stands for."""
         self.fault = fault = fault_of(exc, self.path)
