@@ -398,7 +398,7 @@ class RatingStore:
                 "INSERT INTO captions (id, shown_at, clip_sha256, clip_duration, analysis, text, "
                 "source, model, position, pair, audio) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (caption_id, now(), shown.clip_sha256, shown.clip_duration, analysis,
-                 shown.text, shown.source, shown.model, shown.position, shown.pair, kept),
+                 shown.text, shown.source, shown.model or None, shown.position, shown.pair, kept),
             )  # fmt: skip
         return caption_id
 

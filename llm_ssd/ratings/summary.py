@@ -85,7 +85,7 @@ def export_text(rows: Iterable[Mapping[str, Any]], fmt: str) -> str:
     if fmt != "csv":
         raise RatingError(f"Unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}.")
     out = io.StringIO()
-    writer = csv.DictWriter(out, list(EXPORT_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(out, list(EXPORT_COLUMNS))  # RFC 4180: CR in a cell is quoted
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})
