@@ -91,6 +91,23 @@ def test_sixty_four_ratings_at_once_are_all_stored_once(app):
     assert len(rows) == AT_ONCE and {n for _, n in rows} == {1}
 
 
+DESCRIBED_AT_ONCE = 30
+"""Describe calls sent at once: a class pressing Describe together (issue 22)."""
+
+
+@pytest.mark.slow
+def test_thirty_describe_calls_at_once_all_succeed(app):
+    """They queue behind the app's `CONCURRENCY_LIMIT` analyses (the thread policy's share of
+    the cores each) and every one gets its caption, registered for rating."""
+    clip = gradio_client.handle_file(str(CLIP))
+    visitors = [client(app) for _ in range(DESCRIBED_AT_ONCE)]  # a browser each
+    jobs = [visitor.submit(audio=clip, api_name="/describe") for visitor in visitors]
+    done = [dict(zip(OUTPUTS, job.result(timeout=900), strict=True)) for job in jobs]
+    assert all(out["caption"] and out["record"]["scene"] for out in done)
+    ids = {out["caption_id"] for out in done}
+    assert len(ids) == DESCRIBED_AT_ONCE and "" not in ids
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
