@@ -7,10 +7,12 @@ May import: ui, llm_ssd."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 import gradio as gr
 
 from llm_ssd.env import ENV_MCP, setting
+from llm_ssd.errors import LLMSSDError
 from llm_ssd.model import threads
 from llm_ssd.model.runtime import load_model
 from llm_ssd.ratings.store import RatingStore, database_location
@@ -36,6 +38,8 @@ CACHE_SWEEP_EVERY = 15 * 60
 CACHE_MAX_AGE = 60 * 60
 """Uploads and other temporary files are deleted an hour after they were made (checked every
 quarter of an hour), and all of them when the app restarts."""
+NO_WEIGHTS = 2
+"""Exit status when the weights cannot be had (the one fault that stops the app)."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
 Drop a sound clip, record one or pick an example, and press **Describe**: the kind of place, the
@@ -80,7 +84,7 @@ def build_demo(mcp: bool = False) -> gr.Blocks:
     threads follow the thread policy for the analyses the page runs at once."""
     threads.apply(CONCURRENCY_LIMIT)
     location = database_location()
-    store = RatingStore(location.path)
+    store = RatingStore(location.path, tolerate=True)  # a broken one: one log line, no ratings
     with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:
         gr.Navbar(main_page_name=MAIN_PAGE)
         gr.Markdown(INTRO)
@@ -111,9 +115,19 @@ def mcp_wanted(argv: list[str] | None = None) -> bool:
     return parser.parse_args(argv).mcp or (setting(ENV_MCP) or "").lower() == "true"
 
 
+def fetch_weights() -> None:
+    """Fetch and verify the weights once, before the first visitor. Without them nothing can be
+    described, so this alone stops the app: one line saying how to fix it, status 2."""
+    try:
+        load_model()
+    except LLMSSDError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(NO_WEIGHTS)
+
+
 if __name__ == "__main__":
     mcp = mcp_wanted()
-    load_model()  # fetch and verify the weights once, before the first visitor
+    fetch_weights()
     build_demo(mcp).queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
         max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, i18n=WORDS, mcp_server=mcp
     )

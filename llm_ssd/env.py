@@ -48,6 +48,8 @@ ENV_APP_MAX_MINUTES = "LLM_SSD_APP_MAX_MINUTES"
 """The longest recording the app accepts, minutes."""
 ENV_THREADS = "LLM_SSD_THREADS"
 """Torch threads for each analysis (the thread policy, `model.threads`)."""
+ENV_FUZZ_EXAMPLES = "LLM_SSD_FUZZ_EXAMPLES"
+"""Examples per property of the test suite's fuzz tests (Hypothesis), more than CI's default."""
 
 NAMES: tuple[str, ...] = tuple(
     value for key, value in dict(globals()).items() if key.startswith("ENV_")

@@ -355,7 +355,7 @@ def build_describe_tab(
     audio.change(loaded_line, inputs=audio, outputs=loaded, queue=False, api_visibility="private")
     panels = result_panels(env)
     with gr.Accordion(WORDS("rate_fold"), open=False, elem_id="rate-fold"):
-        rating = build_rating(location)
+        rating = build_rating(store, location)
     downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
     with gr.Accordion("Analysis as JSON", open=False):
         record = gr.JSON(label="Analysis")

@@ -14,6 +14,7 @@ import gradio as gr
 from llm_ssd.caption.client import Caption
 from llm_ssd.figures.ratings import ratings_figure
 from llm_ssd.ratings.blind import template_caption
+from llm_ssd.ratings.faults import DatabaseFault, public_message
 from llm_ssd.ratings.rubric import (
     CRITERIA,
     CRITERION_KEYS,
@@ -50,6 +51,23 @@ RESULTS_INTRO = f"""# {RESULTS_PAGE}
 This class's ratings per caption source, with the paper's rubric ({OVERALL_FORMULA}): each
 mean is taken over the raters of a clip, then over clips, as in the paper. The command line gives
 the same: `llm-ssd ratings summary`, and every rating with `llm-ssd ratings export --format csv`."""
+NOT_STORED = "Your rating was not stored. {problem} Note your scores and submit them again later."
+"""A rating given while the database is broken: said, not lost silently."""
+UNREADABLE_CLIP = "the uploaded clip could not be read again to take its fingerprint"
+
+
+def ratings_notice(store: RatingStore) -> str:
+    """Why ratings are off (for the form and the Results page), or "" while they work."""
+    fault = store.problem()
+    return f"**{fault.public}**" if fault else ""
+
+
+def refusal(exc: RatingError) -> gr.Error:
+    """A rating refused: bad input as it is; a broken database saying the rating is not kept.
+    No traceback in the server's log: the store has logged a broken database in one line."""
+    if isinstance(exc, DatabaseFault):
+        return gr.Error(NOT_STORED.format(problem=exc.public), print_exception=False)
+    return gr.Error(public_message(exc), print_exception=False)
 
 
 def register(
@@ -82,7 +100,8 @@ def register(
             ids.append(store.register_caption(shown, audio if keep_audio else None))
         return ids
     except (RatingError, OSError) as exc:
-        gr.Warning(f"This caption cannot be rated: {exc}")
+        why = public_message(exc) if isinstance(exc, RatingError) else UNREADABLE_CLIP
+        gr.Warning(f"This caption cannot be rated: {why}")
         return [""] * len(captions)
 
 
@@ -106,6 +125,8 @@ class RatingUI:
     blind: gr.Checkbox
     keep_audio: gr.Checkbox
     forms: tuple[RatingForm, RatingForm]
+    notice: gr.Markdown
+    """Why ratings are off, while they are."""
 
     @property
     def options(self) -> list[gr.components.Component]:
@@ -136,10 +157,11 @@ def rating_form(header: str, id_label: str) -> RatingForm:
     return RatingForm(box, title, caption_id, scores, submit, status)
 
 
-def build_rating(location: DatabaseLocation) -> RatingUI:
-    """Under the caption: the rater code, blind mode and keeping the clip, then the forms (shown
-    once there is a caption to rate)."""
+def build_rating(store: RatingStore, location: DatabaseLocation) -> RatingUI:
+    """Under the caption: why ratings are off (while they are), the rater code, blind mode and
+    keeping the clip, then the forms (shown once there is a caption to rate)."""
     gr.Markdown(RATING_INTRO)
+    notice = gr.Markdown(partial(ratings_notice, store), elem_id="ratings-notice")
     with gr.Row():
         rater = gr.Textbox(
             label=f"Rater code (optional, at most {MAX_RATER_CODE} characters)",
@@ -160,7 +182,7 @@ def build_rating(location: DatabaseLocation) -> RatingUI:
         gr.Markdown(location.notice)
     with gr.Row():
         forms = (rating_form(RATE_ONE, "Caption id"), rating_form(RATE_B, "Caption B id"))
-    return RatingUI(rater, blind, keep_audio, forms)
+    return RatingUI(rater, blind, keep_audio, forms, notice)
 
 
 def reset_rating(out: Outputs, ui: RatingUI) -> dict[gr.components.Component, Any]:
@@ -199,7 +221,7 @@ def submit_rating(store: RatingStore, caption_id: str, *values: Any) -> tuple[st
     try:
         row = store.rate(caption_id, dict(zip(CRITERION_KEYS, scores, strict=True)), rater)
     except RatingError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise refusal(exc) from exc
     done = f"Stored as rating {row['rating_id']} (overall {row['overall']:.2f}). Thank you!"
     return done, gr.update(value="Rated", interactive=False)
 
@@ -223,7 +245,7 @@ def rate_endpoint(store: RatingStore) -> Callable[..., dict[str, Any]]:
         try:
             row = store.rate(caption_id, dict(zip(CRITERION_KEYS, given, strict=True)), rater_code)
         except RatingError as exc:
-            raise gr.Error(str(exc)) from exc
+            raise refusal(exc) from exc
         return {k: row[k] for k in ("rating_id", "caption_id", "rater", *MEASURES)}
 
     return rate
@@ -240,6 +262,7 @@ def wire_rating(
     shown = show_rating(out, ui, "", "")
     described.then(partial(show_rating, out, ui), inputs=[out.caption_id, out.caption_b_id],
                    outputs=list(shown), queue=False, api_visibility="private")  # fmt: skip
+    described.then(partial(ratings_notice, store), outputs=ui.notice, api_visibility="private")
     for form in ui.forms:
         form.submit.click(
             partial(submit_rating, store),
@@ -251,11 +274,15 @@ def wire_rating(
     gr.api(rate_endpoint(store), api_name="rate", concurrency_limit=RATE_CONCURRENCY)
 
 
-def results(store: RatingStore, rater: str | None) -> tuple[list[list[Any]], Any, Any]:
-    """The summary table and plot for one rater code (or all), and the codes to choose from."""
-    summaries = summarize(store.rows(None if rater in (None, "", ALL_RATERS) else rater))
-    codes = gr.update(choices=[ALL_RATERS, *store.raters()])
-    return summary_table(summaries), ratings_figure(summaries), codes
+def results(store: RatingStore, rater: str | None) -> tuple[list[list[Any]], Any, Any, str]:
+    """The summary table and plot for one rater code (or all), the codes to choose from, and
+    why ratings are off (an empty table then)."""
+    try:
+        summaries = summarize(store.rows(None if rater in (None, "", ALL_RATERS) else rater))
+        codes = gr.update(choices=[ALL_RATERS, *store.raters()])
+    except DatabaseFault as fault:
+        return [], ratings_figure([]), gr.update(choices=[ALL_RATERS]), f"**{fault.public}**"
+    return summary_table(summaries), ratings_figure(summaries), codes, ""
 
 
 def build_results_page(demo: gr.Blocks, store: RatingStore, location: DatabaseLocation) -> None:
@@ -263,6 +290,7 @@ def build_results_page(demo: gr.Blocks, store: RatingStore, location: DatabaseLo
     filtered by rater code; read afresh on every visit and on Refresh."""
     gr.Navbar(main_page_name=MAIN_PAGE)
     gr.Markdown(RESULTS_INTRO)
+    notice = gr.Markdown(partial(ratings_notice, store), elem_id="results-notice")
     with gr.Row():
         rater = gr.Dropdown([ALL_RATERS], value=ALL_RATERS, label="Rater code", scale=3)
         refresh = gr.Button("Refresh", scale=1)
@@ -280,8 +308,7 @@ def build_results_page(demo: gr.Blocks, store: RatingStore, location: DatabaseLo
                  interactive=False)  # fmt: skip
     if location.notice:
         gr.Markdown(location.notice)
-    gr.Markdown(f"Ratings database: `{location.path}`")
-    show = partial(results, store)
+    show, outputs = partial(results, store), [table, plot, rater, notice]
     for trigger in (refresh.click, rater.input):
-        trigger(show, inputs=rater, outputs=[table, plot, rater], api_visibility="private")
-    demo.load(show, inputs=rater, outputs=[table, plot, rater], api_visibility="private")
+        trigger(show, inputs=rater, outputs=outputs, api_visibility="private")
+    demo.load(show, inputs=rater, outputs=outputs, api_visibility="private")

@@ -10,6 +10,9 @@ from typing import Any
 
 from llm_ssd.errors import UsageError
 
+DATABASE_PROBLEM = 2
+"""Exit status when the ratings database is missing or cannot be used (one line says why)."""
+
 
 def format_summary(table: list[list[Any]]) -> str:
     """The class's table (`ratings.summary_table`) and the paper's, as plain text."""
@@ -29,23 +32,37 @@ def format_summary(table: list[list[Any]]) -> str:
     return "\n".join([*out, "", f"Published ({PUBLISHED_SOURCE}):", *map(line, published)])
 
 
+def stored_rows(args: argparse.Namespace) -> list[dict[str, Any]] | None:
+    """The ratings in `--db` (one rater's with `--rater`), or None after one line on standard
+    error saying why the database cannot be read."""
+    from llm_ssd.ratings.faults import RatingError
+    from llm_ssd.ratings.store import RatingStore
+
+    try:
+        return RatingStore(args.db, create=False).rows(args.rater)
+    except RatingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
 def ratings_summary_command(args: argparse.Namespace) -> int:
     """Print the class's means per caption source beside the paper's."""
-    from llm_ssd.ratings.store import RatingStore
     from llm_ssd.ratings.summary import summarize, summary_table
 
-    store = RatingStore(args.db, create=False)
-    print(f"ratings in {store.path}" + (f", rater {args.rater}" if args.rater else ""))
-    print(format_summary(summary_table(summarize(store.rows(args.rater)))))
+    if (rows := stored_rows(args)) is None:
+        return DATABASE_PROBLEM
+    print(f"ratings in {args.db}" + (f", rater {args.rater}" if args.rater else ""))
+    print(format_summary(summary_table(summarize(rows))))
     return 0
 
 
 def ratings_export_command(args: argparse.Namespace) -> int:
     """Write every rating with its caption and clip, as CSV or JSON."""
-    from llm_ssd.ratings.store import RatingStore
     from llm_ssd.ratings.summary import export_text
 
-    text = export_text(RatingStore(args.db, create=False).rows(args.rater), args.format)
+    if (rows := stored_rows(args)) is None:
+        return DATABASE_PROBLEM
+    text = export_text(rows, args.format)
     if not args.output:
         sys.stdout.write(text)
         return 0

@@ -8,7 +8,9 @@ the caption's text, source and model, and its blind-mode position. Never an API 
 only when the person asked for it to be kept.
 
 The schema carries its version in `PRAGMA user_version`; `MIGRATIONS` bring any older file up to
-`SCHEMA_VERSION` on opening. Importing this module does not import torch."""
+`SCHEMA_VERSION` on opening. A database that cannot be used (`faults`) is reported, never
+overwritten or repaired; the app opens it with `tolerate`, so that describing goes on without
+ratings, and every use tries it again. Importing this module does not import torch."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from llm_ssd.env import ENV_DATA_HOME, ENV_DB, on_space
-from llm_ssd.errors import LLMSSDError
+from llm_ssd.ratings.faults import DatabaseFault, RatingError, fault_of
 from llm_ssd.ratings.rubric import (
     CRITERION_KEYS,
     OVERALL,
@@ -52,16 +54,14 @@ BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another one to finish."""
 HASH_CHUNK = 1 << 20
 POSITIONS = ("A", "B")
+CLIP_FAULTS = ("full", "read-only")
+"""Faults of the database's folder that keeping a clip there can run into."""
 EXPORT_FORMATS = ("csv", "json")
 NOTHING_STORED = "Nothing was stored."
 EPHEMERAL_NOTICE = (
     "**Note:** this Space has no persistent storage, so ratings are lost when it restarts. Its "
     "owner can add persistent storage in the Space's settings; ratings then go to /data."
 )
-
-
-class RatingError(LLMSSDError):
-    """A rating that cannot be stored as given, or a ratings database that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -185,17 +185,37 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(con: sqlite3.Connection) -> int:
+REQUIRED_COLUMNS = {
+    "captions": {"id", "shown_at", "clip_sha256", "analysis", "text", "source", "position"},
+    "ratings": {"id", "rated_at", "caption_id", "rater", *CRITERION_KEYS},
+}
+"""What a current database must hold (a file with less was damaged or made by something else)."""
+
+
+def tables(con: sqlite3.Connection) -> set[str]:
+    """The database's own tables (SQLite's internal ones left out)."""
+    found = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in found if not name.startswith("sqlite_")}
+
+
+def known_version(con: sqlite3.Connection, path: Path) -> int:
+    """The database's schema version; a DatabaseFault for a newer LLM-SSD's file or another
+    program's database (read before anything is written to it)."""
+    found = con.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise DatabaseFault("newer", path, found=found, known=SCHEMA_VERSION)
+    if found == 0 and (other := tables(con)):
+        raise DatabaseFault("foreign", path, f"tables {', '.join(sorted(other))}")
+    return found
+
+
+def migrate(con: sqlite3.Connection, path: Path = Path()) -> int:
     """Bring the database up to `SCHEMA_VERSION` in one transaction (all steps or none);
-    returns the version it had. A file of a newer LLM-SSD is refused, not guessed at."""
+    returns the version it had. A file of a newer LLM-SSD, or another program's database, is
+    refused, not guessed at."""
     con.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then see it done
     try:
-        found = con.execute("PRAGMA user_version").fetchone()[0]
-        if found > SCHEMA_VERSION:
-            raise RatingError(
-                f"The ratings database is schema version {found}, newer than this LLM-SSD "
-                f"understands ({SCHEMA_VERSION}): update LLM-SSD or use another LLM_SSD_DB."
-            )
+        found = known_version(con, path)
         for version in range(found, SCHEMA_VERSION):
             MIGRATIONS[version](con)
             con.execute(f"PRAGMA user_version = {version + 1}")
@@ -206,6 +226,19 @@ def migrate(con: sqlite3.Connection) -> int:
     if found < SCHEMA_VERSION:
         log.info("ratings database migrated from version %d to %d", found, SCHEMA_VERSION)
     return found
+
+
+def check(con: sqlite3.Connection, path: Path) -> None:
+    """A DatabaseFault unless the database holds LLM-SSD's tables and passes SQLite's own
+    integrity check (which reads every page: damage past the first pages is found too)."""
+    for table, columns in REQUIRED_COLUMNS.items():
+        have = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+        if not columns <= have:
+            missing = sorted(columns - have) if have else [f"table {table}"]
+            raise DatabaseFault("incomplete", path, f"no {', '.join(missing)}")
+    verdict = [row[0] for row in con.execute("PRAGMA quick_check")]
+    if verdict != ["ok"]:
+        raise DatabaseFault("corrupt", path, "; ".join(verdict[:2]))
 
 
 # Storage ---------------------------------------------------------------------------------------
@@ -247,26 +280,70 @@ _SELECT = (
 
 
 class RatingStore:
-    """The ratings database at `path`: opened (created unless `create` is off) and migrated.
+    """The ratings database at `path`: opened (created unless `create` is off), migrated and
+    checked; a DatabaseFault when it cannot be used.
 
-    Each call opens its own connection, so any thread may use one store; SQLite's WAL journal
-    lets readers go on while one writer writes."""
+    With `tolerate`, a fault does not stop the store being made: it is logged in one line and
+    kept in `fault`, and each later use tries the file again (so that ratings come back once
+    the file is fixed or moved aside), raising the fault while it lasts. A fault that arises
+    while in use is kept the same way. Each call opens its own connection, so any thread may
+    use one store; SQLite's WAL journal lets readers go on while one writer writes."""
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, tolerate: bool = False) -> None:
         self.path = Path(path)
-        if not create and not self.path.is_file():
+        self.fault: DatabaseFault | None = None
+        if not create and not self.path.exists():
             raise RatingError(
                 f"There is no ratings database at {self.path} (set {ENV_DB} or --db)."
             )
         try:
+            self._open()
+        except DatabaseFault as fault:
+            if not tolerate:
+                raise
+            self.fault = fault
+            log.warning("ratings are off: %s", fault)
+
+    def _open(self) -> None:
+        if self.path.is_dir():
+            raise DatabaseFault("directory", self.path)
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as con:
+                known_version(con, self.path)  # before WAL mode changes the file's header
                 mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if mode != "wal":
                     log.warning("%s: journal mode %s (WAL unavailable here)", self.path, mode)
-                migrate(con)
+                migrate(con, self.path)
+                check(con, self.path)
         except (OSError, sqlite3.Error) as exc:
-            raise RatingError(f"Cannot use {self.path} as the ratings database: {exc}") from exc
+            raise fault_of(exc, self.path) from exc
+
+    def _usable(self) -> None:
+        """Raise the fault that keeps the database unusable, after trying it again."""
+        if self.fault is None:
+            return
+        try:
+            self._open()
+        except DatabaseFault as fault:
+            self.fault = fault
+            raise
+        self.fault = None
+        log.warning("ratings are on again: %s can be used", self.path)
+
+    def problem(self) -> DatabaseFault | None:
+        """What keeps ratings off now (the file tried again), or None when they work."""
+        try:
+            self._usable()
+        except DatabaseFault as fault:
+            return fault
+        return None
+
+    def _failed(self, exc: sqlite3.Error | OSError) -> DatabaseFault:
+        """Keep and return the fault an error in use stands for."""
+        self.fault = fault = fault_of(exc, self.path)
+        log.warning("ratings are off: %s", fault)
+        return fault
 
     @property
     def clips_dir(self) -> Path:
@@ -280,7 +357,8 @@ class RatingStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A connection inside one write transaction: committed, or rolled back on any error;
-        a database error (a full disk, a lock held too long) becomes a RatingError."""
+        a database error (a full disk, a lock held too long) becomes a DatabaseFault."""
+        self._usable()
         try:
             with closing(self._connect()) as con:
                 con.execute("BEGIN IMMEDIATE")
@@ -292,11 +370,15 @@ class RatingStore:
                         con.execute("ROLLBACK")
                     raise
         except sqlite3.Error as exc:
-            raise RatingError(f"Cannot write to {self.path}: {exc}. {NOTHING_STORED}") from exc
+            raise self._failed(exc) from exc
 
     def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with closing(self._connect()) as con:
-            return con.execute(sql, args).fetchall()
+        self._usable()
+        try:
+            with closing(self._connect()) as con:
+                return con.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
 
     def register_caption(self, shown: ShownCaption, audio: str | Path | None = None) -> str:
         """Store a caption as shown and return its id; `audio`, only when the person asked for
@@ -304,14 +386,19 @@ class RatingStore:
         if shown.position not in (None, *POSITIONS):
             raise ValueError(f"position must be one of {POSITIONS} or None")
         caption_id = secrets.token_hex(8)
-        kept = self.keep_clip(audio, shown.clip_sha256) if audio else None
+        try:
+            kept = self.keep_clip(audio, shown.clip_sha256) if audio else None
+        except OSError as exc:
+            if fault_of(exc, self.path).kind in CLIP_FAULTS:
+                raise self._failed(exc) from exc
+            raise  # the clip itself is gone: not the database's fault
         analysis = None if shown.analysis is None else json.dumps(shown.analysis)
         with self._write() as con:
             con.execute(
                 "INSERT INTO captions (id, shown_at, clip_sha256, clip_duration, analysis, text, "
                 "source, model, position, pair, audio) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (caption_id, now(), shown.clip_sha256, shown.clip_duration, analysis,
-                 shown.text, shown.source, shown.model, shown.position, shown.pair, kept),
+                 shown.text, shown.source, shown.model or None, shown.position, shown.pair, kept),
             )  # fmt: skip
         return caption_id
 

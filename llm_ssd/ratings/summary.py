@@ -17,6 +17,7 @@ from llm_ssd.ratings.rubric import (
     MEASURES,
 )
 from llm_ssd.ratings.store import EXPORT_COLUMNS, EXPORT_FORMATS, OPTIONAL_COLUMNS, RatingError
+from llm_ssd.records.rows import read_spreadsheet_cell, spreadsheet_cell
 
 # Summary ---------------------------------------------------------------------------------------
 
@@ -76,15 +77,15 @@ def summary_table(summaries: Iterable[SourceSummary]) -> list[list[Any]]:
 
 
 def export_text(rows: Iterable[Mapping[str, Any]], fmt: str) -> str:
-    """The rows as CSV (the analysis as a JSON cell, an absent value as an empty cell) or as a
-    JSON list."""
+    """The rows as CSV (the analysis as a JSON cell, an absent value as an empty cell, no cell a
+    spreadsheet would run: `records.rows.spreadsheet_cell`) or as a JSON list."""
     rows = [{c: row[c] for c in EXPORT_COLUMNS} for row in rows]
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     if fmt != "csv":
         raise RatingError(f"Unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}.")
     out = io.StringIO()
-    writer = csv.DictWriter(out, list(EXPORT_COLUMNS), lineterminator="\n")
+    writer = csv.DictWriter(out, list(EXPORT_COLUMNS))  # RFC 4180: CR in a cell is quoted
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _csv_cell(v) for k, v in row.items()})
@@ -104,11 +105,15 @@ def read_export(text: str, fmt: str) -> list[dict[str, Any]]:
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+    return spreadsheet_cell(
+        json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+    )
 
 
 def _parse_cell(cell: str, column: str) -> Any:
     kind = EXPORT_COLUMNS[column]
     if cell == "" and column in OPTIONAL_COLUMNS:
         return None
+    if kind is str:
+        return read_spreadsheet_cell(cell)
     return json.loads(cell) if kind is dict else kind(cell)

@@ -11,7 +11,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from llm_ssd.records.rows import flat_record
+from llm_ssd.records.rows import flat_record, safe_row
 
 DECIMALS = 3
 """Numbers in a downloaded record keep this many decimals: the models' outputs carry no more."""
@@ -39,7 +39,8 @@ def stem(source: str) -> str:
 
 
 def write_record(record: Mapping[str, Any], folder: Path) -> list[Path]:
-    """The record as `<clip>.json` (rounded, nested) and `<clip>.csv` (one flat row)."""
+    """The record as `<clip>.json` (rounded, nested) and `<clip>.csv` (one flat row, no cell
+    a spreadsheet would run)."""
     folder.mkdir(parents=True, exist_ok=True)
     data = rounded(dict(record))
     base = folder / stem(str(record.get("source", "clip")))
@@ -50,7 +51,7 @@ def write_record(record: Mapping[str, Any], folder: Path) -> list[Path]:
     with open(csv_path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, list(row))
         writer.writeheader()
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
     return [json_path, csv_path]
 
 

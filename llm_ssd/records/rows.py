@@ -1,6 +1,7 @@
 """Records as rows: the one flattening rule from a JSON record to a flat row (`flat_record`), the
-CSV columns derived from `Analysis.to_dict()` by it, one row per window, and the writer that
-puts each clip's record out (JSON Lines or CSV) the moment it is done."""
+CSV columns derived from `Analysis.to_dict()` by it, one row per window, the writer that puts
+each clip's record out (JSON Lines or CSV) the moment it is done, and the rule that keeps every
+CSV of LLM-SSD's from running as a spreadsheet formula (`spreadsheet_cell`)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,31 @@ def window_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is read as a formula by spreadsheets (OWASP's list)."""
+TEXT_MARK = "'"
+"""Put before such a cell (and before a text cell that starts with it), so that a spreadsheet
+shows text; `read_spreadsheet_cell` takes one off again."""
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: text starting with = + - @, a tab or a carriage
+    return, or with `TEXT_MARK` itself, gets `TEXT_MARK` in front. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, TEXT_MARK)):
+        return TEXT_MARK + value
+    return value
+
+
+def read_spreadsheet_cell(cell: str) -> str:
+    """The text `spreadsheet_cell` was given, from its CSV cell."""
+    return cell[len(TEXT_MARK) :] if cell.startswith(TEXT_MARK) else cell
+
+
+def safe_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with every cell through `spreadsheet_cell`."""
+    return {k: spreadsheet_cell(v) for k, v in row.items()}
+
+
 class RecordWriter:
     """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
 
@@ -62,7 +88,7 @@ class RecordWriter:
     def write(self, record: dict[str, Any]) -> None:
         if self.csv:
             for row in window_rows(record) if self.per_window else [record]:
-                self.csv.writerow(flat_record(row))
+                self.csv.writerow(safe_row(flat_record(row)))
         else:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.out.flush()

@@ -78,7 +78,24 @@ def test_a_missing_database_is_a_message_and_is_not_created(tmp_path):
     path = tmp_path / "none.sqlite3"
     for action in ("summary", "export"):
         done = run_cli("ratings", action, "--db", str(path))
-        assert done.returncode == 1
+        assert done.returncode == 2
         assert done.stderr.startswith(f"error: There is no ratings database at {path}")
         assert "Traceback" not in done.stderr
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "case"),
+    [("summary", "corrupt"), ("summary", "newer"), ("export", "corrupt past the schema"),
+     ("export", "incomplete")],
+)  # fmt: skip
+def test_a_broken_database_is_one_line_and_status_2(tmp_path, action, case):
+    from broken_databases import BROKEN, snapshot
+
+    path = BROKEN[case](tmp_path / "ratings.sqlite3")
+    before = snapshot(path)
+    done = run_cli("ratings", action, "--db", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"error: The ratings database {path} ")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert snapshot(path) == before

@@ -257,7 +257,7 @@ def test_a_database_of_a_newer_version_is_refused(tmp_path):
 def test_an_unusable_file_or_a_missing_one_gives_a_clear_error(tmp_path):
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(RatingError, match=r"Cannot use .*junk\.sqlite3 as the ratings database"):
+    with pytest.raises(RatingError, match=r"database .*junk\.sqlite3 is damaged"):
         RatingStore(junk)
     missing = r"no ratings database at .*absent\.sqlite3 \(set LLM_SSD_DB or --db\)"
     with pytest.raises(RatingError, match=missing):
