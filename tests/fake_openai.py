@@ -69,6 +69,7 @@ class FakeOpenAI:
         model: str = "fake-model",
         redirect_to: str = "",
         keepalive_every: float = KEEPALIVE_EVERY,
+        chunked: bool = True,
     ):
         if mode not in self.MODES:
             raise ValueError(f"mode must be one of {self.MODES}, not {mode!r}")
@@ -80,6 +81,9 @@ class FakeOpenAI:
         self.model = model
         self.redirect_to = redirect_to
         self.keepalive_every = keepalive_every
+        self.chunked = chunked
+        """False: the body has no chunked framing and ends when the server closes the
+        connection (HTTP/1.0 style), so a cut-off body looks like a clean end."""
         self.disconnects: list[float] = []
         """When the server found a connection closed by the client (time.monotonic())."""
         self.requests: list[dict[str, Any]] = []
@@ -203,7 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
+        if fake.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.flush()
         if mode == "stall":
@@ -224,7 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._event(_chunk(fake.model, {"content": piece}))
         self._event(_chunk(fake.model, {}, finish_reason="stop"))
         self._send(b"data: [DONE]\n\n")
-        self.wfile.write(b"0\r\n\r\n")
+        if fake.chunked:
+            self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
     def _endless(self, mode: str) -> None:
@@ -251,5 +260,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(f"data: {json.dumps(data)}\n\n".encode())
 
     def _send(self, payload: bytes) -> None:
-        self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
+        if not self.fake.chunked:
+            self.wfile.write(payload)
+        else:
+            self.wfile.write(f"{len(payload):x}\r\n".encode() + payload + b"\r\n")
         self.wfile.flush()

@@ -3,8 +3,8 @@
 `request_settings` applies two rules for a visitor who changes the server's defaults: the
 server's API key goes only to the server's own base URL with the server's own model, and a base
 URL the visitor types may not point to a loopback, private or link-local address unless the app
-is served on this machine only (`served_locally`). The LLM client (`client`) asks
-`public_host_problem` before it connects to such a URL.
+is served on this machine only (`served_locally`). The LLM client (`client`) connects to such a
+URL through `PinnedBackend`, which checks the address each connection actually goes to.
 
 This module never imports the LLM client at run time, so that the client can ask it."""
 
@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from llm_ssd.caption.limits import checked_api_key
 from llm_ssd.caption.settings import CaptionSettings, host_of, shown_url
 from llm_ssd.env import ENV_SERVER_NAME, ENV_SHARE, on_space, stripped
+from llm_ssd.errors import LLMSSDError
 
 LOCAL_SERVER_NAMES = ("", "127.0.0.1", "localhost", "::1", "[::1]")
 """GRADIO_SERVER_NAME values that serve the app to this machine only ("": Gradio's default,
@@ -115,22 +116,70 @@ def is_public_address(address: str) -> bool:
 def public_host_problem(url: str) -> str | None:
     """Why a public app may not send a request to `url`, or None when its host resolves only to
     public addresses. Every address the system resolver gives is checked."""
-    host = host_of(url)
     try:
-        hostname = urlsplit(url).hostname
-        infos = socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM) if hostname else []
+        parts = urlsplit(url)
+        public_addresses(parts.hostname or "", parts.port)
+    except ValueError:
+        return f"Could not resolve the LLM server address {host_of(url)}. Check the base URL."
+    except HostRefused as refused:
+        return str(refused)
+    return None
+
+
+class HostRefused(LLMSSDError):
+    """A public app may not reach this host: it resolves to no address, or to a local one."""
+
+
+def public_addresses(hostname: str, port: int | None = None) -> list[str]:
+    """The addresses `hostname` resolves to, asked once, when every one is public; raises
+    HostRefused (with a message for the person) otherwise."""
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    host = f"{host}:{port}" if port else host
+    try:
+        infos = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM) if hostname else []
     except (OSError, UnicodeError, ValueError):
         infos = []
-    addresses = {str(info[4][0]) for info in infos}
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
-        return f"Could not resolve the LLM server address {host}. Check the base URL."
+        raise HostRefused(f"Could not resolve the LLM server address {host}. Check the base URL.")
     if not all(is_public_address(a) for a in addresses):
-        return (
+        raise HostRefused(
             f"The LLM server address {host} is on a local or private network, which this "
             "public app may not reach. Use a server on the internet, or run the app on your "
             "own computer to use a local one."
         )
-    return None
+    return addresses
+
+
+class PinnedBackend:
+    """A network backend for the HTTP client's connection pool (httpcore's interface) that
+    resolves each connection's host once, checks that every address is public
+    (`public_addresses`), and connects to those checked addresses only: a name whose later
+    answers point elsewhere (DNS rebinding) cannot move the connection. TLS still names the host
+    (SNI and certificate check use the URL's name, the pool passes it to `start_tls`), and so
+    does the Host header."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, **options: Any) -> Any:
+        """Connect to the first checked address of `host` that answers."""
+        failure: Exception | None = None
+        for address in public_addresses(host, port):
+            try:
+                return self._inner.connect_tcp(address, port, **options)
+            except Exception as err:  # try the next checked address
+                failure = err
+        assert failure is not None  # public_addresses gave at least one
+        raise failure
+
+    def connect_unix_socket(self, *args: Any, **options: Any) -> Any:
+        """Unix sockets are local by nature: refused."""
+        raise HostRefused("A public app may not reach an LLM server over a local socket.")
+
+    def sleep(self, seconds: float) -> None:
+        """The pool's wait between retries."""
+        self._inner.sleep(seconds)
 
 
 def _key_needed_message(server: CaptionSettings, other_server: bool) -> str:

@@ -13,6 +13,7 @@ decided in `access`.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import openai
 
-from llm_ssd.caption.access import public_host_problem
+from llm_ssd.caption.access import HostRefused, PinnedBackend
 from llm_ssd.caption.offline import OFFLINE_SOURCE, offline_chunks, said_too_quiet
 from llm_ssd.caption.prompt import build_prompt
 from llm_ssd.caption.settings import CaptionSettings, _scrub
@@ -178,8 +179,6 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         raise CaptionFailure(
             "The LLM server address is not a valid http(s) URL (e.g. http://localhost:11434/v1)."
         )
-    if settings.public_only and (problem := public_host_problem(base_url)):
-        raise CaptionFailure(problem)
     messages = build_prompt(analysis, settings.language)  # a bug here is no service failure
     guard = RequestGuard(settings.deadline, settings.timeout, MAX_RESPONSE_BYTES)
     client = openai.OpenAI(
@@ -189,7 +188,9 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         max_retries=MAX_RETRIES,
         # A redirect would lead past the address check (e.g. to 169.254.169.254): not followed.
         http_client=openai.DefaultHttpxClient(
-            follow_redirects=False, event_hooks=guard.event_hooks()
+            follow_redirects=False,
+            event_hooks=guard.event_hooks(),
+            transport=_pinned_transport() if settings.public_only else None,
         ),
     )
     reading = _Reading()
@@ -200,6 +201,8 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         raise CaptionFailure(_failure_message(err, guard, reading, settings)) from None
     finally:
         client.close()
+    if guard.expired:  # a body that ends when its socket is shut looks complete: say why
+        raise CaptionFailure(_expired_message(guard.expired, reading.chars > 0, settings))
     if not reading.chars:
         raise CaptionFailure(
             f"The model {settings.model} at {settings.host} returned an empty answer."
@@ -265,9 +268,10 @@ def _failure_message(
     """Why the answer failed, in words for the person; what the guard saw comes first, as the
     client reports a socket it shut as a broken connection."""
     host, received = settings.host, reading.chars > 0
+    if refused := _refusal(err):
+        return str(refused)
     if guard.expired:
-        seconds = settings.timeout if guard.expired == IDLE else settings.deadline
-        return _timeout_message(received, host, seconds, guard.expired)
+        return _expired_message(guard.expired, received, settings)
     if reading.overlong:
         return f"The answer from {host} {reading.overlong} and was cut off."
     if guard.bytes_read > guard.max_bytes or isinstance(err, ResponseTooLarge):
@@ -311,6 +315,12 @@ def _status_message(status: int, settings: CaptionSettings, host: str) -> str:
     return f"The LLM server at {host} refused the request ({status})."
 
 
+def _expired_message(which: str, received: bool, settings: CaptionSettings) -> str:
+    """The message for a request the guard ended at its `which` deadline."""
+    seconds = settings.timeout if which == IDLE else settings.deadline
+    return _timeout_message(received, settings.host, seconds, which)
+
+
 def _timeout_message(received: bool, host: str, seconds: float, which: str = IDLE) -> str:
     if not received:
         return f"No answer from {host} within {seconds:g} s."
@@ -333,6 +343,28 @@ def describe_source(settings: CaptionSettings, api_key: str | None = None) -> st
     if settings.token_owner:
         return router_source(settings.model, settings.token_owner)
     return f"model {settings.model} via {settings.host}"
+
+
+def _pinned_transport() -> object:
+    """A transport of the client's own HTTP library whose every connection goes to an address
+    checked as public (`PinnedBackend`). With a transport of its own the client ignores
+    HTTP(S)_PROXY, so the address checked is the one connected to."""
+    base = next(c for c in openai.DefaultHttpxClient.__mro__ if c.__module__ != "openai")
+    library = sys.modules[base.__module__.partition(".")[0]]  # httpx, or httpx2
+    transport = library.HTTPTransport(retries=MAX_RETRIES)
+    pool = transport._pool  # the pool has no public way to set its backend
+    pool._network_backend = PinnedBackend(pool._network_backend)
+    return transport
+
+
+def _refusal(err: BaseException) -> HostRefused | None:
+    """The HostRefused that caused `err` (the client wraps it in its connection error)."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, HostRefused):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _is_http_url(url: str) -> bool:

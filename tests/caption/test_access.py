@@ -232,3 +232,53 @@ def test_served_locally_reads_the_process_environment(monkeypatch):
     assert served_locally() is True
     monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
     assert served_locally() is False
+
+
+REBIND_HOST = "rebind.example"
+PUBLIC_ANSWER = "93.184.216.34"
+
+
+def test_a_name_that_rebinds_to_loopback_reaches_only_the_address_checked(monkeypatch, analysis):
+    """DNS rebinding: the first answer is public, every later one 127.0.0.1. The connection goes
+    to the address that was checked, never to a later answer."""
+    answers = iter([PUBLIC_ANSWER])
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+    tried: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != REBIND_HOST:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+    def connect(self, address):
+        tried.append(address[0])
+        if address[0] == PUBLIC_ANSWER:  # stands in for the internet: nothing leaves the machine
+            raise ConnectionRefusedError("refused by the test")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    with FakeOpenAI() as server:
+        url = f"http://{REBIND_HOST}:{server.port}/v1"
+        result = visit(analysis, CaptionSettings(), base_url=url, local=False)
+        assert server.requests == []
+    assert tried == [PUBLIC_ANSWER]
+    assert result.source == OFFLINE_SOURCE
+    where = f"{REBIND_HOST}:{server.port}"
+    assert result.error == f"Could not connect to the LLM server at {where}. Is it running?"
+
+
+def test_each_connection_of_a_public_app_checks_its_own_answer(monkeypatch, analysis):
+    """A name that resolves to loopback is refused at the connection itself, with the message
+    that says why, and nothing is sent."""
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port or 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with FakeOpenAI() as server:
+        url = f"http://{REBIND_HOST}:{server.port}/v1"
+        result = visit(analysis, CaptionSettings(), base_url=url, local=False)
+        assert server.requests == []
+    assert result.error.startswith(f"The LLM server address {REBIND_HOST}:{server.port} {PRIVATE}")

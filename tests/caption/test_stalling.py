@@ -97,6 +97,23 @@ def test_a_word_now_and_then_ends_at_the_total_deadline_keeping_the_words(analys
     assert TOTAL_S * 0.9 < elapsed < TOTAL_S + SLACK
 
 
+@pytest.mark.parametrize(
+    ("mode", "idle", "said"),
+    [
+        ("keepalive", IDLE_S, f"within {IDLE_S:g} s."),
+        ("drip", 10 * TOTAL_S, f"took longer than {TOTAL_S:g} s and was cut off."),
+    ],
+)
+def test_a_body_without_framing_says_which_deadline_ended_it(analysis, mode, idle, said):
+    """A body that ends when the connection closes (no chunked framing) looks complete once the
+    guard shuts its socket: the message still names the deadline, not "an empty answer" or
+    "cut off midway"."""
+    with FakeOpenAI(mode=mode, chunked=False, chunk_delay=IDLE_S / 4) as server:
+        stream, _, elapsed = run(analysis, settings_for(server, idle=idle))
+    assert stream.error.endswith(said), stream.error
+    assert elapsed < TOTAL_S + SLACK
+
+
 def test_a_word_every_few_seconds_ends_at_the_idle_deadline(analysis):
     with FakeOpenAI(mode="drip", chunk_delay=3 * IDLE_S) as server:
         stream, _, elapsed = run(analysis, settings_for(server, total=10 * IDLE_S))
