@@ -1,5 +1,6 @@
 """Figures of an `Analysis` (matplotlib, never pyplot's shared state): the five panels and the
-circumplex (`panels`), what an ensemble adds to them (`ensemble`), the timeline of a long
+circumplex (`panels`), what an ensemble adds to them (`ensemble`), what networks side by side
+draw instead (`networks`: the radar of each, the networks × events heat map), the timeline of a long
 recording (`timeline`), and the class's caption ratings (`ratings`).
 
 May import: labels, places, result, reading, audio, loudness, caption, ratings."""

@@ -23,6 +23,7 @@ from matplotlib.transforms import Bbox
 from llm_ssd.audio.mel import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
 from llm_ssd.caption.prompt import select_events
 from llm_ssd.figures.ensemble import ensemble_band, ensemble_points, ensemble_whiskers
+from llm_ssd.figures.networks import networks_events_figure, networks_paq_figure
 from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.loudness import LOUDNESS_STEP
 from llm_ssd.places import NEAREST_COUNT, Place, load_places, nearest_places
@@ -409,12 +410,14 @@ def scene_confidences(analysis: Analysis) -> dict[str, float]:
 
 
 def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:
-    """Log-mel, loudness, events, PAQ radar and circumplex, in that order."""
+    """Log-mel, loudness, events, PAQ radar and circumplex, in that order; for networks side by
+    side, the events as a networks × events heat map and every network's ring on the radar."""
+    side_by_side = analysis.comparison is not None
     return (
         log_mel_figure(analysis),
         loudness_figure(analysis),
-        events_figure(analysis),
-        paq_figure(analysis),
+        networks_events_figure(analysis, DPI) if side_by_side else events_figure(analysis),
+        networks_paq_figure(analysis, SQUARE, DPI) if side_by_side else paq_figure(analysis),
         circumplex_figure(analysis),
     )
 
