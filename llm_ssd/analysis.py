@@ -21,9 +21,18 @@ from llm_ssd.audio.decode import AudioStream, array_stream, open_audio
 from llm_ssd.audio.level import FAINT_WARNING, QUIET_WARNING, LevelMeter
 from llm_ssd.audio.mel import SAMPLE_RATE
 from llm_ssd.loudness import percentile_loudness
-from llm_ssd.model.runtime import load_models
+from llm_ssd.model.networks.registry import Network, is_all
+from llm_ssd.model.runtime import LoadedModel, load_models
+from llm_ssd.model.runtime import side_by_side as load_side_by_side
 from llm_ssd.model.windows import analyse
-from llm_ssd.result import Analysis, Ensemble, mean_prediction
+from llm_ssd.result import (
+    Analysis,
+    Comparison,
+    Ensemble,
+    NetworkOutput,
+    Prediction,
+    mean_prediction,
+)
 
 ENSEMBLE_NAME = "ensemble of the published checkpoints"
 """`Analysis.checkpoint` when the outputs are the mean of the four published checkpoints."""
@@ -36,27 +45,40 @@ def analyze(
     device: str | None = None,
     max_duration: float = MAX_DURATION,
     ensemble: bool = False,
+    model: str | None = None,
 ) -> Analysis:
     """Scene, events, ISOP/ISOE and PAQ of a clip or a recording: a file path, or samples with
     their rate. Over 45 s it is analysed in 30-s windows (`model.windows`). With `ensemble`, the
     outputs are the mean of the four published checkpoints' (`checkpoint` is not used) and
-    `Analysis.ensemble` holds each one's and their spread."""
+    `Analysis.ensemble` holds each one's and their spread. `model` picks the network
+    (`model.networks.registry`, e.g. "baseline_cnn"; default SoundAQnet, or the network of
+    `checkpoint`); "all" runs every network whose weights are present on the same features,
+    SoundAQnet's outputs first, and `Analysis.comparison` holds each one's."""
     t_start = time.perf_counter()
     stream = _stream(audio, sample_rate, max_duration)
     check_rate(stream.name, stream.source_rate)
     t_opened = time.perf_counter()
-    models = load_models(checkpoint, device, ensemble)
+    left_out: list[tuple[Network, str]] = []
+    if side_by_side := is_all(model):
+        if checkpoint is not None or ensemble:
+            load_models(checkpoint, device, ensemble, model)  # the usage error it says
+        models, left_out = load_side_by_side(device)
+    else:
+        models = load_models(checkpoint, device, ensemble, model)
     meter = LevelMeter()
-    recording = analyse(meter.measure(stream.blocks()), stream.rate, models, stream.name)
+    blocks = meter.measure(stream.blocks())
+    recording = analyse(blocks, stream.rate, models, stream.name, side_by_side)
     per_checkpoint = recording.checkpoint_predictions()
+    comparison = _comparison(models, per_checkpoint, left_out) if side_by_side else None
     mel, mel_pooling, loudness, loudness_pooling = recording.display()
     curve = recording.loudness()
     duration = recording.samples / stream.rate
     names = tuple(model.name for model in models)
     spread = Ensemble(names, tuple(per_checkpoint)) if ensemble else None
     timings = {"decode": t_opened - t_start + recording.timings.pop("decode"), **recording.timings}
+    notes = _network_warnings(models, recording.frames)
     return Analysis(
-        prediction=mean_prediction(per_checkpoint),
+        prediction=per_checkpoint[0] if side_by_side else mean_prediction(per_checkpoint),
         log_mel=mel,
         loudness=loudness,
         n5=percentile_loudness(curve, 5.0),
@@ -65,11 +87,13 @@ def analyze(
         duration=duration,
         sample_rate=stream.source_rate,
         checkpoint=ENSEMBLE_NAME if ensemble else models[0].name,
+        network=models[0].network,
         source=Path(audio).name if isinstance(audio, (str, Path)) else "array",
         timings={**timings, "total": time.perf_counter() - t_start},
-        warnings=tuple(_warnings(stream, duration, meter)),
+        warnings=tuple(_warnings(stream, duration, meter) + notes),
         windows=tuple(recording.windows),
         ensemble=spread,
+        comparison=comparison,
         mel_pooling=mel_pooling,
         loudness_pooling=loudness_pooling,
     )
@@ -108,3 +132,49 @@ def _warnings(stream: AudioStream, duration: float, meter: LevelMeter) -> list[s
     elif meter.faint:
         warnings.append(FAINT_WARNING)
     return warnings + stream.warnings
+
+
+def _comparison(
+    models: list[LoadedModel], predictions: list[Prediction], left_out: list[tuple[Network, str]]
+) -> Comparison:
+    """Each network's outputs, and the networks left out with why and how to get them."""
+    outputs = tuple(
+        NetworkOutput(m.network, m.spec.label, m.name, m.spec.uses_loudness, p)
+        for m, p in zip(models, predictions, strict=True)
+    )
+    missing = tuple((n.name, n.label, n.how_to_get(), why) for n, why in left_out)
+    return Comparison(outputs, missing)
+
+
+def _network_warnings(models: list[LoadedModel], frames: list[int]) -> list[str]:
+    """What the user should know about the networks: which hear no loudness, and which were
+    given windows brought to a length they accept."""
+    specs = list({m.network: m.spec for m in models}.values())
+    notes = []
+    deaf = [s.label for s in specs if not s.uses_loudness]
+    if deaf:
+        who = deaf[0] if len(deaf) == 1 else f"{', '.join(deaf[:-1])} and {deaf[-1]}"
+        notes.append(
+            f"{who} hear{'s' if len(deaf) == 1 else ''} the log-mel only, not the loudness: the "
+            "loudness figures (N5, N10, Nmax, the loudness curve) are measured from the clip, "
+            f"and {'its' if len(deaf) == 1 else 'their'} predictions do not use them."
+        )
+    notes += [note for s in specs if (note := _length_note(s, frames))]
+    return notes
+
+
+def _length_note(spec: Network, frames: list[int]) -> str | None:
+    """How many windows a network took at another length than the features', and how."""
+    changed = [f for f in frames if not spec.frames.accepts(f)]
+    if not changed:
+        return None
+    target = spec.frames.length_for(changed[0])
+    if spec.frames.maximum is None:
+        how = f"its log-mel repeated from its start up to {target} frames"
+    else:
+        how = (
+            f"each brought to {target} frames ({(target - 1) / 100:g} s): a shorter one repeated "
+            "from its start, a longer one cut to its first frames"
+        )
+    windows = "the clip" if len(frames) == 1 else f"{len(changed)} of {len(frames)} windows"
+    return f"{spec.label} takes {spec.frames.describe()}, so {windows} went in changed: {how}."

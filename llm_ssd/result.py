@@ -1,4 +1,5 @@
-"""The result of analysing one clip: SoundAQnet's predictions plus the features behind them.
+"""The result of analysing one clip: a network's predictions plus the features behind them, and
+where several networks or checkpoints ran on the same features, each one's outputs.
 
 Plain data: importing it never imports torch, so the prompt, plots and captions can use it alone.
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from llm_ssd.labels import EVENTS, PAQS, SCENES
+from llm_ssd.labels import EVENTS, PAQS, SCENE_LAY_NAMES, SCENES
 from llm_ssd.places import nearest_records
 
 TIMING_STAGES: tuple[str, ...] = ("decode", "log_mel", "loudness", "model", "total")
@@ -156,6 +157,114 @@ class Ensemble:
         }
 
 
+QUALITY_SCALES: dict[str, tuple[float, str]] = {
+    "isop": (2.0, "how pleasant it is"),
+    "isoe": (2.0, "how eventful it is"),
+    **{paq: (4.0, f"whether it sounds {paq}") for paq in PAQS},
+}
+"""Each affective output: the width of its scale (ISOP, ISOE −1..+1; PAQ 1..5) and how the
+agreement sentence names it."""
+CLOSE_AGREEMENT = 0.05
+"""Networks whose outputs all lie within this share of each scale agree closely."""
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkOutput:
+    """One network's outputs in a side-by-side comparison."""
+
+    network: str
+    """Registry name (`soundaqnet`, `baseline_cnn`, ...)."""
+    label: str
+    checkpoint: str
+    uses_loudness: bool
+    prediction: Prediction
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "label": self.label,
+            "checkpoint": self.checkpoint,
+            "uses_loudness": self.uses_loudness,
+            **self.prediction.to_dict(),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Several networks' outputs for the same features, side by side (`analyze(model="all")`),
+    and the networks left out for want of weights."""
+
+    outputs: tuple[NetworkOutput, ...]
+    missing: tuple[tuple[str, str, str, str], ...] = ()
+    """(network, label, the command that gets or trains its weights, why there are none) of
+    each network left out."""
+
+    @property
+    def scene(self) -> str:
+        """The scene most networks name (a tie: the one with the higher mean probability)."""
+        named = [o.prediction.scene for o in self.outputs]
+        mean = mean_prediction([o.prediction for o in self.outputs]).scene_probabilities
+        return max(SCENES, key=lambda s: (named.count(s), mean[s]))
+
+    @property
+    def agreement(self) -> int:
+        """How many networks name `scene`."""
+        return sum(o.prediction.scene == self.scene for o in self.outputs)
+
+    def spread(self) -> dict[str, tuple[float, float, float]]:
+        """Each affective output's (lowest, highest, range as a share of its scale)."""
+        out = {}
+        for key, (width, _) in QUALITY_SCALES.items():
+            values = [_quality(o.prediction, key) for o in self.outputs]
+            out[key] = (min(values), max(values), (max(values) - min(values)) / width)
+        return out
+
+    def sentence(self) -> str:
+        """One plain line: "4 of 4 networks: park; they disagree most on how eventful it is
+        (ISOE -0.21 to +0.18)." """
+        scene = self.scene
+        others = [
+            f"{o.label}: {SCENE_LAY_NAMES[o.prediction.scene]}"
+            for o in self.outputs
+            if o.prediction.scene != scene
+        ]
+        line = f"{self.agreement} of {len(self.outputs)} networks: {SCENE_LAY_NAMES[scene]}"
+        line += f" ({'; '.join(others)})" if others else ""
+        if len(self.outputs) < 2:
+            return line + "."
+        spread = self.spread()
+        key = max(spread, key=lambda k: spread[k][2])
+        low, high, share = spread[key]
+        if share < CLOSE_AGREEMENT:
+            return line + "; they agree closely on how it feels."
+        if key in ("isop", "isoe"):
+            values = f"{key.upper()} {low:+.2f} to {high:+.2f}"
+        else:
+            values = f"rated {low:.1f} to {high:.1f} of 5"
+        return line + f"; they disagree most on {QUALITY_SCALES[key][1]} ({values})."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "agreement": self.sentence(),
+            "scene": self.scene,
+            "scene_agreement": self.agreement,
+            "compared": len(self.outputs),
+            "per_network": [o.to_dict() for o in self.outputs],
+            "missing": [
+                {"network": name, "label": label, "get_weights": how, "note": note}
+                for name, label, how, note in self.missing
+            ],
+        }
+
+
+def _quality(prediction: Prediction, key: str) -> float:
+    if key == "isop":
+        return prediction.isop
+    if key == "isoe":
+        return prediction.isoe
+    return prediction.paq[key]
+
+
 @dataclass(frozen=True, eq=False)
 class Analysis:
     """Everything the app, the caption and the CLI need to know about one clip."""
@@ -178,6 +287,8 @@ class Analysis:
     """Sample rate of the decoded input."""
     checkpoint: str
     """File name of the checkpoint that made the predictions."""
+    network: str = "soundaqnet"
+    """Registry name of the network that made them (`model.networks.registry`)."""
     source: str = "array"
     """Where the audio came from (a file name, or "array")."""
     timings: dict[str, float] = field(default_factory=dict)
@@ -188,6 +299,9 @@ class Analysis:
     """The 30-s windows in order (one for a clip up to 45 s); the outputs above combine them."""
     ensemble: Ensemble | None = None
     """Each checkpoint's outputs when they are the mean of several (`analyze(ensemble=True)`)."""
+    comparison: Comparison | None = None
+    """Every available network's outputs, side by side (`analyze(model="all")`); the outputs
+    above are then the first network's (SoundAQnet's)."""
     mel_pooling: int = 1
     """Log-mel frames max-pooled into each column of `log_mel` (long recordings, for display)."""
     loudness_pooling: int = 1
@@ -228,6 +342,7 @@ class Analysis:
         out: dict[str, Any] = {
             "source": self.source,
             "checkpoint": self.checkpoint,
+            "network": self.network,
             "duration": round(self.duration, 3),
             "sample_rate": self.sample_rate,
             **self.prediction.to_dict(),
@@ -251,4 +366,6 @@ class Analysis:
             parts["windows"] = [w.to_dict() for w in self.windows]
         if self.ensemble:
             parts["ensemble"] = self.ensemble.to_dict()
+        if self.comparison:
+            parts["networks"] = self.comparison.to_dict()
         return parts

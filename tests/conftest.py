@@ -1,9 +1,10 @@
-"""Fixtures every folder shares: the read-only reference material beside the repository, and a
-clean, loopback-only environment."""
+"""Fixtures every folder shares: the read-only reference material beside the repository, a
+weights folder with the authors' Table V checkpoints, and a clean, loopback-only environment."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -37,3 +38,34 @@ def isolated(monkeypatch: pytest.MonkeyPatch) -> None:
     from caption_setup import isolate
 
     isolate(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def tablev_shared() -> Path:
+    """../shared/tablev: the authors' three Table V checkpoints and their outputs."""
+    return shared_file("tablev")
+
+
+@pytest.fixture(scope="session")
+def tablev_weights(tmp_path_factory, tablev_shared) -> Path:
+    """A weights folder with SoundAQnet's published files and the three Table V checkpoints,
+    installed the way `llm-ssd weights fetch --model NAME --from FILE` installs them."""
+    from llm_ssd.model import weights
+    from llm_ssd.model.networks.fetch import fetch_network
+
+    weights.ensure_published()
+    folder = tmp_path_factory.mktemp("tablev_weights")
+    for name in [*weights.CHECKPOINT_SHA256, weights.NORM_FILE]:
+        shutil.copy(weights.weights_dir() / name, folder / name)
+    for file in weights.TABLEV_FILES.values():
+        fetch_network(file.network, source=tablev_shared / file.name, dest=folder)
+    return folder
+
+
+@pytest.fixture
+def with_tablev(tablev_weights, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """LLM_SSD_WEIGHTS pointed at `tablev_weights` for one test."""
+    from llm_ssd.env import ENV_WEIGHTS
+
+    monkeypatch.setenv(ENV_WEIGHTS, str(tablev_weights))
+    return tablev_weights

@@ -27,6 +27,7 @@ from llm_ssd.ratings.blind import blind_pair
 from llm_ssd.ratings.store import DatabaseLocation, RatingStore
 from llm_ssd.reading.words import ENGLISH_WORDS
 from llm_ssd.records.export import write_figures, write_record
+from ui.networks import analysis_choice, network_choice
 from ui.page import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
@@ -116,6 +117,7 @@ class DescribeTab:
         blind: bool = False,
         keep_audio: bool = False,
         ensemble: bool = False,
+        network: str = "soundaqnet",
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
         """Analysis first, then the plots, then the caption as it streams (in blind mode, both
@@ -138,9 +140,8 @@ class DescribeTab:
                 hf_token=sign_in.token if sign_in else None,
                 local=served_locally(),
             )
-            analysis = analyze(
-                audio, checkpoint=checkpoint, max_duration=MAX_MINUTES * 60, ensemble=ensemble
-            )
+            chosen = analysis_choice(checkpoint, network)
+            analysis = analyze(audio, max_duration=MAX_MINUTES * 60, ensemble=ensemble, **chosen)
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
         for warning in analysis.warnings:
@@ -366,6 +367,7 @@ def build_describe_tab(
             value=DEFAULT_CHECKPOINT,
             label="SoundAQnet checkpoint (the authors' published weights)",
         )
+        network = network_choice()
         llm = llm_settings(env, *panels.language)
     p = panels
     out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
@@ -382,7 +384,7 @@ def build_describe_tab(
     cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
         tab.describe,
-        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble],
+        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network],
         outputs=out.all(),
         api_name="describe",
         concurrency_limit=CONCURRENCY_LIMIT,

@@ -32,12 +32,14 @@ INTERRUPTED = 130
 class DescribeOptions:
     """What `describe` does with each file (sent to the worker processes)."""
 
-    checkpoint: str
+    checkpoint: str | None
     max_duration: float
     caption: bool = False
     ensemble: bool = False
     language: str | None = None
     """The caption's language (None: LLM_SSD_LANGUAGE, else English)."""
+    model: str | None = None
+    """The network (`model.networks.registry`), or "all" side by side; None: SoundAQnet."""
 
 
 def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
@@ -49,6 +51,7 @@ def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
         checkpoint=options.checkpoint,
         max_duration=options.max_duration,
         ensemble=options.ensemble,
+        model=options.model,
     )
     record = {"source": path, **{k: v for k, v in analysis.to_dict().items() if k != "source"}}
     if options.caption:
@@ -121,14 +124,12 @@ def describe(args: argparse.Namespace) -> int:
     """Analyse every file, in parallel processes, writing each record as soon as it is done
     (completion order); a bad file is reported and skipped. Exit 1 if any failed, 130 on
     Ctrl-C, saying how many records were kept and where."""
-    from llm_ssd.model.runtime import load_model
-
     check_output(args.output, args.files)  # before any file is opened
-    load_model(args.checkpoint)  # a wrong checkpoint is said once, before any file
+    check_networks(args)  # a wrong checkpoint or network is said once, before any file
     if args.caption:
         make_captioner(args.language)  # a caption setting out of bounds is said before any file
     options = DescribeOptions(
-        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language
+        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language, args.model
     )
     writer: RecordWriter | None = None
     try:
@@ -144,6 +145,21 @@ def describe(args: argparse.Namespace) -> int:
             f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
         )
     return 1 if failed else 0
+
+
+def check_networks(args: argparse.Namespace) -> None:
+    """Load the checkpoint or networks asked for; with `--model all`, say which networks have no
+    weights here (and how to get them) and go on with the rest."""
+    from llm_ssd.model.networks.registry import is_all
+    from llm_ssd.model.runtime import load_models, side_by_side
+
+    load_models(args.checkpoint, None, args.ensemble, args.model)
+    if is_all(args.model):
+        loaded, left_out = side_by_side()
+        print(f"comparing {len(loaded)} networks: {', '.join(m.spec.label for m in loaded)}",
+              file=sys.stderr)  # fmt: skip
+        for spec, why in left_out:
+            print(f"not compared: {spec.label} ({why}): `{spec.how_to_get()}`", file=sys.stderr)
 
 
 def write_records(
@@ -192,7 +208,17 @@ def add_describe_command(sub: Any) -> None:
         default="json",
         help="json: one JSON object per line (default); csv: one row per file",
     )
-    d.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="checkpoint name or path")
+    d.add_argument(
+        "--checkpoint",
+        help=f"checkpoint name or path (default: the network's own; SoundAQnet's is "
+        f"{DEFAULT_CHECKPOINT})",
+    )
+    d.add_argument(
+        "--model",
+        help="the network: soundaqnet (default), ad_cnn, baseline_cnn, hierarchical_cnn, "
+        "mobilenetv2, yamnet, cnn_transformer, panns; or all: every network whose weights are "
+        "here, side by side on the same features, with where they agree",
+    )
     d.add_argument("--output", help="write records here instead of standard output")
     d.add_argument(
         "--caption",

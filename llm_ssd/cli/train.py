@@ -1,5 +1,5 @@
-"""`llm-ssd train features|fit` and `llm-ssd evaluate`: the feature cache, training and the
-paper's metrics from the command line."""
+"""`llm-ssd train features|fit` and `llm-ssd evaluate`: the feature cache, training any network
+and the paper's metrics (beside the network's published Table V row) from the command line."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
+
+NAMES = ("soundaqnet, ad_cnn, baseline_cnn, hierarchical_cnn, mobilenetv2, yamnet, "
+         "cnn_transformer, panns")  # fmt: skip
+"""The networks' registry names, for the help texts."""
 
 
 def train_features_command(args: argparse.Namespace) -> int:
@@ -26,7 +30,7 @@ def train_fit_command(args: argparse.Namespace) -> int:
 
     config = FitConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                        patience=args.patience, seed=args.seed, device=args.device,
-                       workers=args.workers, init=args.init)  # fmt: skip
+                       workers=args.workers, init=args.init, model=args.model)  # fmt: skip
     fit(args.features, args.labels, args.out, config)
     return 0
 
@@ -37,7 +41,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from llm_ssd.train.metrics import format_metrics
 
     metrics = evaluate(args.checkpoint, args.features, args.labels, args.split, args.device,
-                       args.batch_size, args.workers)  # fmt: skip
+                       args.batch_size, args.workers, model=args.model)  # fmt: skip
     print(format_metrics(metrics, f"{metrics['checkpoint']} on {args.split}"))
     stem = Path(metrics["checkpoint"]).stem
     output = Path(args.output or f"{stem}.{args.split}.metrics.json")
@@ -62,9 +66,9 @@ def device_arg(text: str) -> str | None:
 
 def add_training_commands(sub: Any) -> None:
     """`train features`, `train fit` and `evaluate`."""
-    from llm_ssd.train.fit import BATCH_SIZE, EPOCHS, LEARNING_RATE, PATIENCE
+    from llm_ssd.train.fit import BATCH_SIZE, EPOCHS, PATIENCE
 
-    t = sub.add_parser("train", help="train SoundAQnet on ARAUS (features, then fit)")
+    t = sub.add_parser("train", help="train a network on ARAUS (features, then fit)")
     steps = t.add_subparsers(dest="step", required=True)
     f = steps.add_parser("features", help="cache the log-mel and loudness of every clip")
     f.add_argument("--audio", required=True, help="folder of the clips (searched recursively)")
@@ -81,7 +85,10 @@ def add_training_commands(sub: Any) -> None:
     p.add_argument("--out", required=True, help="checkpoint to write, e.g. weights/NAME.pth")
     p.add_argument("--epochs", type=int, default=EPOCHS, help=f"at most (default {EPOCHS})")
     p.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
-    p.add_argument("--lr", type=float, default=LEARNING_RATE, help=f"Adam, default {LEARNING_RATE}")
+    p.add_argument("--model", default="soundaqnet", help=f"the network to train: {NAMES}")
+    p.add_argument("--lr", type=float,
+                   help="Adam's learning rate (default: the network's published one, 5e-4; "
+                   "AD_CNN 1e-4)")  # fmt: skip
     p.add_argument("--patience", type=int, default=PATIENCE,
                    help=f"epochs without a lower validation ISOP MSE ({PATIENCE})")  # fmt: skip
     add_device_option(p)
@@ -91,7 +98,10 @@ def add_training_commands(sub: Any) -> None:
     p.set_defaults(run=train_fit_command)
 
     e = sub.add_parser("evaluate", help="the paper's metrics of a checkpoint on a split")
-    e.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT, help="checkpoint name or path")
+    e.add_argument("--checkpoint",
+                   help=f"checkpoint name or path (default: the network's own; SoundAQnet's is "
+                   f"{DEFAULT_CHECKPOINT})")  # fmt: skip
+    e.add_argument("--model", help=f"the network (default: the checkpoint's): {NAMES}")
     e.add_argument("--features", required=True, help="feature cache folder")
     e.add_argument("--labels", required=True, help="folder of the split and label .txt files")
     e.add_argument("--split", choices=("training", "validation", "test"), default="test")

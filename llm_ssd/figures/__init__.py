@@ -1,6 +1,7 @@
 """Figures of an `Analysis` (matplotlib, never pyplot's shared state): the five panels and the
-circumplex (`panels`), what an ensemble adds to them (`ensemble`), the timeline of a long
-recording (`timeline`), the class's caption ratings (`ratings`), and the circumplex of a live
+circumplex (`panels`), what an ensemble adds to them (`ensemble`), what networks side by side
+draw instead (`networks`: the radar of each, the networks × events heat map), the timeline of a
+long recording (`timeline`), the class's caption ratings (`ratings`), and the circumplex of a live
 session with its fading trail (`live`).
 
 May import: labels, places, result, reading, audio, loudness, caption, ratings."""

@@ -16,7 +16,10 @@ ENSEMBLE_COLOUR = "#555555"
 
 
 def agreement_line(analysis: Analysis) -> str:
-    """ "4 of 4 checkpoints: park" for an ensemble; empty without one."""
+    """ "4 of 4 checkpoints: park" for an ensemble, the comparison's sentence for networks side
+    by side ("4 of 4 networks: park; they disagree most on ..."); empty for neither."""
+    if analysis.comparison is not None:
+        return analysis.comparison.sentence()
     ensemble = analysis.ensemble
     if ensemble is None:
         return ""

@@ -29,6 +29,7 @@ from llm_ssd.figures.ensemble import (
     ensemble_whiskers,
 )
 from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT, apply_style
+from llm_ssd.figures.networks import networks_events_figure, networks_paq_figure
 from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.loudness import LOUDNESS_STEP
 from llm_ssd.places import NEAREST_COUNT, Place, load_places, nearest_places
@@ -425,13 +426,15 @@ def scene_confidences(analysis: Analysis) -> dict[str, float]:
 
 
 def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:
-    """Log-mel, loudness, events, PAQ radar and circumplex, in that order; greyed, with the
-    reason across them, when the clip is too quiet for them to be results."""
+    """Log-mel, loudness, events, PAQ radar and circumplex, in that order; for networks side by
+    side, the events as a networks × events heat map and every network's ring on the radar;
+    greyed, with the reason across them, when the clip is too quiet for them to be results."""
+    side_by_side = analysis.comparison is not None
     figures = (
         log_mel_figure(analysis),
         loudness_figure(analysis),
-        events_figure(analysis),
-        paq_figure(analysis),
+        networks_events_figure(analysis, DPI) if side_by_side else events_figure(analysis),
+        networks_paq_figure(analysis, SQUARE, DPI) if side_by_side else paq_figure(analysis),
         circumplex_figure(analysis),
     )
     return tuple(map(greyed, figures)) if not shown_as_result(analysis) else figures

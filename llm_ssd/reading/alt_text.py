@@ -74,6 +74,14 @@ def timeline_text(analysis: Analysis) -> str:
 def figure_texts(analysis: Analysis) -> tuple[str, str, str, str, str]:
     """Text alternatives in the order of `plots.all_figures`: log-mel, loudness, events, PAQ
     radar, circumplex."""
+    if analysis.comparison is not None:
+        return (
+            mel_text(analysis),
+            loudness_text(analysis),
+            networks_events_text(analysis),
+            networks_paq_text(analysis),
+            circumplex_text(analysis),
+        )
     return (
         mel_text(analysis),
         loudness_text(analysis),
@@ -81,3 +89,22 @@ def figure_texts(analysis: Analysis) -> tuple[str, str, str, str, str]:
         paq_text(analysis),
         circumplex_text(analysis),
     )
+
+
+def networks_paq_text(analysis: Analysis) -> str:
+    """Networks side by side: each one's 8 ratings, around the circle from pleasant."""
+    ordered = sorted(PAQS, key=PAQ_ANGLES.__getitem__)
+    parts = [
+        f"{o.label}: " + ", ".join(f"{q} {o.prediction.paq[q]:.1f}" for q in ordered)
+        for o in analysis.comparison.outputs
+    ]
+    return "Perceived affective qualities of each network, 1 to 5: " + "; ".join(parts) + "."
+
+
+def networks_events_text(analysis: Analysis) -> str:
+    """Networks side by side: each one's three most likely events."""
+    parts = []
+    for o in analysis.comparison.outputs:
+        top = sorted(o.prediction.event_probabilities.items(), key=lambda kv: -kv[1])[:3]
+        parts.append(f"{o.label}: " + ", ".join(f"{n} {p:.2f}" for n, p in top))
+    return "Sound events of each network, most likely first: " + "; ".join(parts) + "."

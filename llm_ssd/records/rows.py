@@ -12,13 +12,23 @@ from typing import IO, Any
 
 import numpy as np
 
-from llm_ssd.result import TIMING_STAGES, Analysis, Ensemble, Prediction, Window
+from llm_ssd.result import (
+    TIMING_STAGES,
+    Analysis,
+    Comparison,
+    Ensemble,
+    NetworkOutput,
+    Prediction,
+    Window,
+)
 
 
-def csv_columns(caption: bool, ensemble: bool = False, per_window: bool = False) -> list[str]:
+def csv_columns(
+    caption: bool, ensemble: bool = False, per_window: bool = False, networks: bool = False
+) -> list[str]:
     """The CSV header: the flat columns of an analysis record (derived from
     `Analysis.to_dict()`), or of a window's with `per_window`, with the error column after the
-    source, then the ensemble's and the caption's fields."""
+    source, then the ensemble's, the networks' comparison's and the caption's fields."""
     from llm_ssd.caption.client import Caption
     from llm_ssd.result import Prediction
 
@@ -31,6 +41,9 @@ def csv_columns(caption: bool, ensemble: bool = False, per_window: bool = False)
     if ensemble and not per_window:
         zero = Ensemble(("",), (Prediction.zero(),))
         columns += list(flat_record({"ensemble": zero.to_dict()}))
+    if networks and not per_window:
+        side = Comparison((NetworkOutput("", "", "", False, Prediction.zero()),))
+        columns += list(flat_record({"networks": side.to_dict()}))
     if caption:
         columns += list(Caption("", "").to_dict())
     return columns
@@ -78,7 +91,8 @@ class RecordWriter:
     def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
         self.out, self.fmt, self.per_window = out, args.format, args.per_window
         self.count = 0
-        columns = csv_columns(args.caption, args.ensemble, args.per_window)
+        networks = (getattr(args, "model", None) or "").strip().lower() == "all"
+        columns = csv_columns(args.caption, args.ensemble, args.per_window, networks)
         self.csv = (
             csv.DictWriter(out, columns, extrasaction="ignore") if self.fmt == "csv" else None
         )

@@ -1,5 +1,5 @@
-"""Evaluate a checkpoint on a split of the feature cache, through `load_model` and `predict`:
-the published checkpoints and trained ones take the same path."""
+"""Evaluate a checkpoint of any network on a split of the feature cache, through `load_model` and
+`predict`: the published checkpoints and trained ones take the same path."""
 
 from __future__ import annotations
 
@@ -45,16 +45,26 @@ def evaluate(
     batch_size: int = EVAL_BATCH_SIZE,
     workers: int = 0,
     progress: bool | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
-    """The paper's metrics of a checkpoint (name or path) on one split, with the checkpoint's
-    file name, the split and the clips that had no features (left out)."""
+    """The paper's metrics of a checkpoint (name or path; None: the network `model`'s own) on
+    one split, with the checkpoint's file name, its network and that network's published Table V
+    row, the split and the clips that had no features (left out)."""
     labels, missing = with_features(features, read_split(labels_dir, split))
     if not len(labels):
         raise DataError(f"no clip of the {split} split has features in {features}")
-    model = load_model(checkpoint, device)
-    predictions = predict_clips(model, ClipDataset(features, labels), batch_size, workers, progress)
+    loaded = load_model(checkpoint, device, model)
+    data = ClipDataset(features, labels)
+    predictions = predict_clips(loaded, data, batch_size, workers, progress)
+    published = loaded.spec.published
     return {
-        "checkpoint": model.name,
+        "checkpoint": loaded.name,
+        "network": loaded.network,
+        "published": {
+            "scene_accuracy": published.scene_accuracy / 100,
+            "event_auc": published.event_auc,
+            "paq_mse_mean": published.paq_mse,
+        },
         "split": split,
         **compute_metrics(predictions, labels),
         "missing_features": missing,

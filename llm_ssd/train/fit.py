@@ -1,5 +1,7 @@
-"""Train SoundAQnet on the feature cache: 12 task losses with learned uncertainty weights, Adam,
-early stopping on the validation ISOP MSE. Writes checkpoints in the published format."""
+"""Train any of the eight networks (`model.networks.registry`) on the feature cache with its
+published recipe: SoundAQnet's 12 task losses with learned uncertainty weights, a Table V
+network's summed unweighted (after its first `stop_after` epochs); Adam, early stopping on the
+validation ISOP MSE. Writes checkpoints in the published format."""
 
 from __future__ import annotations
 
@@ -21,11 +23,17 @@ from torch.utils.data import DataLoader
 from llm_ssd.errors import UsageError
 from llm_ssd.labels import PAQS
 from llm_ssd.model import threads
-from llm_ssd.model.runtime import LoadedModel, model_from_checkpoint, normalise, resolve_device
-from llm_ssd.model.soundaqnet import SoundAQnet
+from llm_ssd.model.networks.registry import SOUNDAQNET, Network, network
+from llm_ssd.model.runtime import (
+    LoadedModel,
+    model_from_checkpoint,
+    network_inputs,
+    resolve_device,
+)
 from llm_ssd.model.weights import (
     CHECKPOINT_SHA256,
     NORM_SUFFIX,
+    TABLEV_FILES,
     checkpoint_file,
     resolve_checkpoint,
     write_atomic,
@@ -41,7 +49,8 @@ TASK_WEIGHTS: tuple[float, ...] = (1.0, 1.0) + (0.5,) * 10
 """α of each loss: 1 for the two classifications, 0.5 for the ten regressions."""
 EPOCHS = 100
 BATCH_SIZE = 32
-LEARNING_RATE = 5e-4
+LEARNING_RATE = SOUNDAQNET.learning_rate
+"""SoundAQnet's; each network's own is its registry entry's."""
 PATIENCE = 10
 """Epochs without a lower validation ISOP MSE before training stops."""
 MONITOR = "isop_mse"
@@ -62,6 +71,18 @@ class UncertaintyWeighting(nn.Module):
         return (self.alpha * losses / self.sigma**2 + torch.log1p(self.sigma)).sum()
 
 
+class PlainSum(nn.Module):
+    """Σᵢ Lᵢ: the Table V networks' published loss, every task weighing the same."""
+
+    def forward(self, losses: Tensor) -> Tensor:
+        return losses.sum()
+
+
+def loss_weighting(spec: Network) -> nn.Module:
+    """How a network's published recipe combines its 12 losses."""
+    return UncertaintyWeighting() if spec.uncertainty_weighting else PlainSum()
+
+
 def task_losses(outputs: dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor:
     """(12,) losses in `TASKS` order: scene cross-entropy on the softmax, event binary
     cross-entropy on the sigmoid, MSE of ISOP, ISOE and each PAQ."""
@@ -79,7 +100,8 @@ def task_losses(outputs: dict[str, Tensor], batch: dict[str, Tensor]) -> Tensor:
 class FitConfig:
     epochs: int = EPOCHS
     batch_size: int = BATCH_SIZE
-    lr: float = LEARNING_RATE
+    lr: float | None = None
+    """Adam's learning rate; None: the network's published one (`Network.learning_rate`)."""
     patience: int = PATIENCE
     seed: int = 0
     device: str | None = None
@@ -88,6 +110,8 @@ class FitConfig:
     """Data-loading processes (0: load in the training process)."""
     init: str | None = None
     """Start from this checkpoint (name or path) and its normalisation statistics: fine-tuning."""
+    model: str = SOUNDAQNET.name
+    """The network to train (`model.networks.registry`)."""
 
 
 @dataclass
@@ -104,7 +128,7 @@ class FitResult:
 def checkpoint_path(out: str | Path) -> Path:
     """Where a checkpoint goes: a bare name lands in the weights directory; `.pth` is added."""
     path = checkpoint_file(out)
-    if path.name in CHECKPOINT_SHA256:
+    if path.name in CHECKPOINT_SHA256 or path.name in TABLEV_FILES:
         raise UsageError(f"{path.name} is a published checkpoint's name; choose another")
     return path
 
@@ -145,25 +169,26 @@ def save_norm(stats: dict[str, np.ndarray], path: Path) -> None:
 
 
 def train_epoch(
-    model: SoundAQnet,
-    weighting: UncertaintyWeighting,
+    model: nn.Module,
+    weighting: nn.Module,
     loader: DataLoader,
     optimizer: torch.optim.Optimizer,
     norm: dict[str, Tensor],
     progress: bool | None = None,
+    spec: Network = SOUNDAQNET,
 ) -> dict[str, float]:
     """One pass over the training data; the clip-weighted mean of the total and of each loss."""
     from tqdm import tqdm
 
-    device = weighting.sigma.device
+    device = norm["mel_mean"].device
     model.train()
     sums = torch.zeros(len(TASKS) + 1, dtype=torch.float64, device=device)
     clips = 0
     disable = None if progress is None else not progress
     for cpu_batch in tqdm(loader, desc="training", unit="batch", leave=False, disable=disable):
         batch = {k: v.to(device) for k, v in cpu_batch.items()}
-        mel, loud = normalise(norm, batch["log_mel"], batch["loudness"])
-        losses = task_losses(model(mel, loud), batch)
+        inputs = network_inputs(spec, norm, batch["log_mel"], batch["loudness"])
+        losses = task_losses(model(*inputs), batch)
         total = weighting(losses)
         optimizer.zero_grad(set_to_none=True)
         total.backward()
@@ -211,7 +236,9 @@ def fit(
 ) -> FitResult:
     """Train on the training split, validate each epoch on the validation split, keep the
     epoch with the lowest validation ISOP MSE as `out` (+ `.norm.npz` and `.history.jsonl`)."""
-    if min(config.epochs, config.batch_size, config.patience) < 1 or not config.lr > 0:
+    spec = network(config.model)
+    lr = spec.learning_rate if config.lr is None else config.lr
+    if min(config.epochs, config.batch_size, config.patience) < 1 or not lr > 0:
         raise UsageError("epochs, batch size and patience must be at least 1, the rate above 0")
     path = checkpoint_path(out)
     device = resolve_device(config.device)
@@ -222,19 +249,13 @@ def fit(
     history_path = path.with_name(path.stem + HISTORY_SUFFIX)
 
     with deterministic(config.seed, device):
-        model = SoundAQnet()
-        if config.init:
-            init = resolve_checkpoint(config.init)
-            model, stats = model_from_checkpoint(init)
-            log(f"fine-tuning {init.name} with its normalisation statistics")
-        else:
-            stats = norm_stats(train_set, config.workers)
+        model, stats = _start(spec, config, train_set, log)
         save_norm(stats, norm_path)
         norm = {k: torch.from_numpy(v).to(device) for k, v in stats.items()}
         model.to(device)
-        weighting = UncertaintyWeighting().to(device)
+        weighting = loss_weighting(spec).to(device)
         params = [*model.parameters(), *weighting.parameters()]
-        optimizer = torch.optim.Adam(params, lr=config.lr)
+        optimizer = torch.optim.Adam(params, lr=lr)
         loader = DataLoader(
             train_set,
             batch_size=config.batch_size,
@@ -244,8 +265,8 @@ def fit(
             generator=torch.Generator().manual_seed(config.seed),
         )
         log(
-            f"training on {len(train_set)} clips, validating on {len(val_set)}, device {device}, "
-            f"batch {config.batch_size}, lr {config.lr:g}, up to {config.epochs} epochs"
+            f"training {spec.label} on {len(train_set)} clips, validating on {len(val_set)}, "
+            f"device {device}, batch {config.batch_size}, lr {lr:g}, up to {config.epochs} epochs"
         )
         history: list[dict[str, Any]] = []
         history_path.parent.mkdir(parents=True, exist_ok=True)
@@ -253,22 +274,22 @@ def fit(
         best, best_epoch, waited = float("inf"), 0, 0
         for epoch in range(1, config.epochs + 1):
             start = time.perf_counter()
-            train = train_epoch(model, weighting, loader, optimizer, norm, progress)
+            train = train_epoch(model, weighting, loader, optimizer, norm, progress, spec)
             model.eval()
-            loaded = LoadedModel(model, norm, path.name, device)
+            loaded = LoadedModel(model, norm, path.name, device, spec.name)
             preds = predict_clips(loaded, val_set, EVAL_BATCH_SIZE, config.workers)
             val = compute_metrics(preds, splits["validation"])
             improved = best_epoch == 0 or val[MONITOR] < best
             if improved:
                 best, best_epoch, waited = val[MONITOR], epoch, 0
                 save_checkpoint(model, path)
-            else:
+            elif epoch > spec.stop_after:
                 waited += 1
             record = {
                 "epoch": epoch,
                 "seconds": time.perf_counter() - start,
                 "train": train,
-                "sigma": dict(zip(TASKS, weighting.sigma.detach().cpu().tolist(), strict=True)),
+                **_sigma(weighting),
                 "validation": {k: v for k, v in val.items() if k != "event_auc_skipped"},
                 "best": improved,
             }
@@ -281,3 +302,23 @@ def fit(
                 break
     log(f"best epoch {best_epoch} (validation ISOP MSE {best:.4f}): wrote {path} and {norm_path}")
     return FitResult(path, norm_path, history_path, history, best_epoch, missing)
+
+
+def _start(
+    spec: Network, config: FitConfig, train_set: ClipDataset, log: Callable[[str], None]
+) -> tuple[nn.Module, dict[str, np.ndarray]]:
+    """The network to train, freshly initialised (statistics from the training set), or with
+    `config.init` the checkpoint to fine-tune and its statistics."""
+    if not config.init:
+        return spec.build(), norm_stats(train_set, config.workers)
+    init = resolve_checkpoint(config.init)
+    model, stats = model_from_checkpoint(init, spec.name)
+    log(f"fine-tuning {init.name} with its normalisation statistics")
+    return model, stats
+
+
+def _sigma(weighting: nn.Module) -> dict[str, Any]:
+    """The learned σ of each loss, for the history (none for an unweighted sum)."""
+    if not isinstance(weighting, UncertaintyWeighting):
+        return {}
+    return {"sigma": dict(zip(TASKS, weighting.sigma.detach().cpu().tolist(), strict=True))}

@@ -94,6 +94,7 @@ def format_metrics(metrics: dict[str, Any], title: str) -> str:
             f"{title}: {metrics['clips']} clips",
             "  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True)),
             "  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)),
+            *_published_row(metrics, widths),
             "PAQ MSE",
             "  ".join(p.rjust(w) for p, w in zip(PAQS, paq_widths, strict=True)),
             "  ".join(
@@ -106,3 +107,17 @@ def format_metrics(metrics: dict[str, Any], title: str) -> str:
             "negative event skipped)",
         ]
     )
+
+
+def _published_row(metrics: dict[str, Any], widths: list[int]) -> list[str]:
+    """The network's published Table V values under the measured ones, where they are known."""
+    published = metrics.get("published")
+    if not published:
+        return []
+    values = (
+        f"{100 * published['scene_accuracy']:.2f}",
+        f"{published['event_auc']:.2f}",
+        f"{published['paq_mse_mean']:.3f}",
+    )
+    row = "  ".join(v.rjust(w) for v, w in zip(values, widths, strict=False))
+    return [f"{row}  published (paper's Table V, {metrics.get('network', '')}, test split)"]
