@@ -15,9 +15,12 @@ from llm_ssd.figures.legibility import (
     smallest_text_pt,
     smallest_text_px,
 )
+from llm_ssd.figures.networks import networks_events_figure, networks_paq_figure
+from llm_ssd.figures.panels import DPI, SQUARE
 from llm_ssd.figures.ratings import ratings_figure
 from llm_ssd.figures.timeline import timeline_figure
-from llm_ssd.result import Ensemble, Window
+from llm_ssd.model.networks.registry import NETWORKS
+from llm_ssd.result import Comparison, Ensemble, NetworkOutput, Window
 
 EDGE_IN = 0.01
 """Rounding allowed at the figure's edge, inches."""
@@ -27,6 +30,18 @@ def long_recording():
     a = make_analysis(events={"Bird": 0.9, "Environment and background": 0.5})
     windows = tuple(Window(30.0 * i, 30.0 * (i + 1), a.prediction, 10.0 + i) for i in range(6))
     return dataclasses.replace(a, windows=windows, duration=180.0)
+
+
+SIDES = (4, 8)
+"""Networks side by side: as many as ship weights, and all of them."""
+
+
+def side_by_side(count: int):
+    """An analysis comparing the first `count` registered networks (the longest labels too)."""
+    a = make_analysis()
+    outputs = tuple(NetworkOutput(name, spec.label, "", name == "soundaqnet", a.prediction)
+                    for name, spec in list(NETWORKS.items())[:count])  # fmt: skip
+    return dataclasses.replace(a, comparison=Comparison(outputs))
 
 
 PANELS = ("mel", "loudness", "events", "paq", "circumplex")
@@ -42,6 +57,8 @@ def every_figure():
         "compare circumplex": plots.circumplex_figure(a, b),
         "compare events": plots.events_pair_figure(a, b),
         "ratings": ratings_figure([]),
+        **{f"{n} networks' events": networks_events_figure(side_by_side(n), DPI) for n in SIDES},
+        **{f"{n} networks radar": networks_paq_figure(side_by_side(n), SQUARE, DPI) for n in SIDES},
     }
 
 
