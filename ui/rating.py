@@ -26,6 +26,7 @@ from llm_ssd.ratings.rubric import (
     published_table,
 )
 from llm_ssd.ratings.store import (
+    MAX_KEPT_BYTES,
     MAX_RATER_CODE,
     POSITIONS,
     DatabaseLocation,
@@ -53,6 +54,10 @@ mean is taken over the raters of a clip, then over clips, as in the paper. The c
 the same: `llm-ssd ratings summary`, and every rating with `llm-ssd ratings export --format csv`."""
 NOT_STORED = "Your rating was not stored. {problem} Note your scores and submit them again later."
 """A rating given while the database is broken: said, not lost silently."""
+CLIPS_FULL = (
+    f"Your clip was not kept: the server's store of kept clips is full ({MAX_KEPT_BYTES >> 30} "
+    "GiB). The caption can still be rated."
+)
 UNREADABLE_CLIP = "the uploaded clip could not be read again to take its fingerprint"
 
 
@@ -86,6 +91,9 @@ def register(
     ids = []
     try:
         sha256 = clip_sha256(audio)
+        if keep_audio and not store.room_for(audio):
+            gr.Warning(CLIPS_FULL)
+            keep_audio = False
         for caption, position in zip(captions, POSITIONS if pair else (None,), strict=True):
             shown = ShownCaption(
                 caption.text,
