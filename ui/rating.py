@@ -52,8 +52,8 @@ RESULTS_INTRO = f"""# {RESULTS_PAGE}
 This class's ratings per caption source, with the paper's rubric ({OVERALL_FORMULA}): each
 mean is taken over the raters of a clip, then over clips, as in the paper. A blind pair's ratings
 appear here once both A and B are rated, so that this page never tells a rater which was which.
-The command line gives the same, counting every rating at once: `llm-ssd ratings summary`, and
-every rating with `llm-ssd ratings export --format csv`."""
+On the server, `llm-ssd ratings summary` counts every rating at once, and `llm-ssd ratings
+export --format csv` lists them all."""
 NOT_STORED = "Your rating was not stored. {problem} Note your scores and submit them again later."
 """A rating given while the database is broken: said, not lost silently."""
 CLIPS_FULL = (
