@@ -31,20 +31,22 @@ from ui.page import (
 )
 from ui.rating import build_results_page
 from ui.tools import build_tools, keep_only
+from ui.uploads import start_upload_store
 
-MAX_FILE_MB = 50
-MAX_FILE_SIZE = f"{MAX_FILE_MB}mb"
+MAX_FILE_MIB = 50
+MAX_FILE_SIZE = f"{MAX_FILE_MIB}mb"
+"""Gradio reads "mb" as MiB (2**20 bytes)."""
 CACHE_SWEEP_EVERY = 15 * 60
 CACHE_MAX_AGE = 60 * 60
 """Uploads and other temporary files are deleted an hour after they were made (checked every
-quarter of an hour), and all of them when the app restarts."""
+quarter of an hour); `ui.uploads` also bounds their folder's size and empties it at start."""
 NO_WEIGHTS = 2
 """Exit status when the weights cannot be had (the one fault that stops the app)."""
 TITLE = "LLM-SSD: soundscape describer"
 INTRO = f"""# {TITLE}
 Drop a sound clip, record one or pick an example, and press **Describe**: the kind of place, the
 sounds in it, how it would feel to people, and a description in plain words. Recordings up to
-{MAX_MINUTES:g} minutes and {MAX_FILE_MB} MB. **Compare** puts two clips side by side."""
+{MAX_MINUTES:g} minutes and {MAX_FILE_MIB} MiB. **Compare** puts two clips side by side."""
 ABOUT = """SoundAQnet, the acoustic model of *Soundscape Captioning using Sound Affective Quality
 Network and Large Language Model* (Hou et al.), makes the predictions; a large language model
 (or, without one, an offline template) writes the description. A recording longer than 45 s is
@@ -128,6 +130,7 @@ def fetch_weights() -> None:
 if __name__ == "__main__":
     mcp = mcp_wanted()
     fetch_weights()
+    start_upload_store()  # before the page: Gradio reads its folder when the page is built
     build_demo(mcp).queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
         max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, i18n=WORDS, mcp_server=mcp
     )

@@ -34,10 +34,16 @@ ENV_SERVER_NAME = "GRADIO_SERVER_NAME"
 """Where the app listens (Gradio's own variable)."""
 ENV_SHARE = "GRADIO_SHARE"
 """Whether the app makes a public share link (Gradio's own variable)."""
+ENV_TEMP_DIR = "GRADIO_TEMP_DIR"
+"""Where Gradio keeps uploads (Gradio's own variable); the app keeps them in a folder of its own
+in it, emptied at start and bounded in size."""
 ENV_MCP = "GRADIO_MCP_SERVER"
 """`true`: also serve the app as an MCP server, like `app.py --mcp` (Gradio's own variable)."""
 ENV_SPACE_ID = "SPACE_ID"
 """Set by Hugging Face on a Space: the app is public and keeps its data under /data."""
+ENV_SYSTEM = "SYSTEM"
+"""`spaces` on a Hugging Face Space: Gradio's own test for one, without which its sign-in is a
+mock that sends the machine's Hugging Face token to the hub."""
 ENV_DB = "LLM_SSD_DB"
 """The ratings database's path."""
 ENV_DATA_HOME = "XDG_DATA_HOME"
@@ -72,6 +78,16 @@ def setting(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     return stripped((os.environ if environ is None else environ).get(name))
 
 
+SPACES_SYSTEM = "spaces"
+"""ENV_SYSTEM's value on a Space."""
+
+
 def on_space(environ: Mapping[str, str] | None = None) -> bool:
     """Whether this runs on a Hugging Face Space."""
     return setting(ENV_SPACE_ID, environ) is not None
+
+
+def on_gradio_space(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether Gradio, too, takes this for a Space (ENV_SYSTEM and ENV_SPACE_ID both set), so
+    that its sign-in is Hugging Face's own and not its local mock."""
+    return on_space(environ) and setting(ENV_SYSTEM, environ) == SPACES_SYSTEM

@@ -7,14 +7,20 @@ from typing import Any
 
 import gradio as gr
 
-from llm_ssd.analysis import analyze
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
 from llm_ssd.reading.alt_text import circumplex_text, events_text, paq_text
 from llm_ssd.reading.compare import describe_difference, scenes_line
 from llm_ssd.result import Analysis
-from ui.page import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, described, example_clips, panel_line
+from ui.page import (
+    ANALYSIS_QUEUE,
+    CONCURRENCY_LIMIT,
+    analyzed,
+    described,
+    example_clips,
+    panel_line,
+)
 
 COMPARE_EXAMPLES = {
     ("real_birds.flac", "real_dcase_scene.flac"): "Real recordings: birds (A), busy place (B)",
@@ -37,7 +43,7 @@ def compare(
     analyses = []
     for name, audio in zip(plots.CLIP_NAMES, (audio_a, audio_b), strict=True):
         try:
-            analyses.append(analyze(audio, checkpoint=checkpoint))
+            analyses.append(analyzed(audio, checkpoint=checkpoint))
         except LLMSSDError as exc:
             raise gr.Error(f"Clip {name}: {exc}") from exc
         for warning in analyses[-1].warnings:

@@ -13,7 +13,6 @@ from typing import Any
 
 import gradio as gr
 
-from llm_ssd.analysis import analyze
 from llm_ssd.caption import limits
 from llm_ssd.caption.access import served_locally, shown_url
 from llm_ssd.caption.client import caption_status, stream_caption
@@ -31,10 +30,10 @@ from ui.networks import analysis_choice, network_choice
 from ui.page import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
-    MAX_MINUTES,
     WORDS,
     DescribedPlotData,
     Outputs,
+    analyzed,
     described,
     example_clips,
     panel_line,
@@ -141,7 +140,7 @@ class DescribeTab:
                 local=served_locally(),
             )
             chosen = analysis_choice(checkpoint, network)
-            analysis = analyze(audio, max_duration=MAX_MINUTES * 60, ensemble=ensemble, **chosen)
+            analysis = analyzed(audio, ensemble=ensemble, **chosen)
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
         for warning in analysis.warnings:

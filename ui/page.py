@@ -17,6 +17,7 @@ from gradio.components.plot import PlotData
 from gradio.processing_utils import encode_plot_to_base64
 from matplotlib.figure import Figure
 
+from llm_ssd.analysis import analyze
 from llm_ssd.caption.client import Caption
 from llm_ssd.caption.offline import offline_language
 from llm_ssd.env import ENV_APP_MAX_MINUTES
@@ -59,6 +60,13 @@ def max_minutes() -> float:
 
 
 MAX_MINUTES = max_minutes()
+
+
+def analyzed(audio: str, **options: Any) -> Analysis:
+    """`analyze()` under the app's length limit, `MAX_MINUTES`: every path of the app that
+    analyses a file goes through here (Describe, and so Listen live's recording; Compare; the
+    MCP tools), so none of them forgets it."""
+    return analyze(audio, max_duration=MAX_MINUTES * 60, **options)
 
 
 def panel_line(key: str, visible: bool = True) -> gr.Markdown:

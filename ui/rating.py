@@ -26,6 +26,7 @@ from llm_ssd.ratings.rubric import (
     published_table,
 )
 from llm_ssd.ratings.store import (
+    MAX_KEPT_BYTES,
     MAX_RATER_CODE,
     POSITIONS,
     DatabaseLocation,
@@ -34,7 +35,7 @@ from llm_ssd.ratings.store import (
     ShownCaption,
     clip_sha256,
 )
-from llm_ssd.ratings.summary import SUMMARY_HEADERS, summarize, summary_table
+from llm_ssd.ratings.summary import SUMMARY_HEADERS, settled, summarize, summary_table
 from llm_ssd.result import Analysis
 from ui.page import MAIN_PAGE, RESULTS_PAGE, Outputs
 
@@ -49,10 +50,16 @@ SOURCE_AND_MEANS = ["180px", *["80px"] * (len(SUMMARY_HEADERS) - 1)]
 """Column widths of the class's table: long source names wrap, and a phone scrolls sideways."""
 RESULTS_INTRO = f"""# {RESULTS_PAGE}
 This class's ratings per caption source, with the paper's rubric ({OVERALL_FORMULA}): each
-mean is taken over the raters of a clip, then over clips, as in the paper. The command line gives
-the same: `llm-ssd ratings summary`, and every rating with `llm-ssd ratings export --format csv`."""
+mean is taken over the raters of a clip, then over clips, as in the paper. A blind pair's ratings
+appear here once both A and B are rated, so that this page never tells a rater which was which.
+On the server, `llm-ssd ratings summary` counts every rating at once, and `llm-ssd ratings
+export --format csv` lists them all."""
 NOT_STORED = "Your rating was not stored. {problem} Note your scores and submit them again later."
 """A rating given while the database is broken: said, not lost silently."""
+CLIPS_FULL = (
+    f"Your clip was not kept: the server's store of kept clips is full ({MAX_KEPT_BYTES >> 30} "
+    "GiB). The caption can still be rated."
+)
 UNREADABLE_CLIP = "the uploaded clip could not be read again to take its fingerprint"
 
 
@@ -86,6 +93,9 @@ def register(
     ids = []
     try:
         sha256 = clip_sha256(audio)
+        if keep_audio and not store.room_for(audio):
+            gr.Warning(CLIPS_FULL)
+            keep_audio = False
         for caption, position in zip(captions, POSITIONS if pair else (None,), strict=True):
             shown = ShownCaption(
                 caption.text,
@@ -278,7 +288,8 @@ def results(store: RatingStore, rater: str | None) -> tuple[list[list[Any]], Any
     """The summary table and plot for one rater code (or all), the codes to choose from, and
     why ratings are off (an empty table then)."""
     try:
-        summaries = summarize(store.rows(None if rater in (None, "", ALL_RATERS) else rater))
+        rows = store.rows(None if rater in (None, "", ALL_RATERS) else rater)
+        summaries = summarize(settled(rows))  # a blind pair once both are rated
         codes = gr.update(choices=[ALL_RATERS, *store.raters()])
     except DatabaseFault as fault:
         return [], ratings_figure([]), gr.update(choices=[ALL_RATERS]), f"**{fault.public}**"

@@ -9,12 +9,11 @@ from typing import Any
 
 import gradio as gr
 
-from llm_ssd.analysis import analyze
 from llm_ssd.caption.client import caption_text
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.reading.compare import describe_difference, scenes_line
 from llm_ssd.result import Analysis
-from ui.page import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, MAX_MINUTES
+from ui.page import ANALYSIS_QUEUE, CONCURRENCY_LIMIT, analyzed
 
 TOOL_NAMES = ("describe_clip", "compare_clips")
 HIDDEN = "hidden"
@@ -63,7 +62,7 @@ def _analysed(path: str | None, name: str) -> Analysis:
     if not path:
         raise gr.Error(f"{name} is missing: give an http(s) URL or a data: URL of an audio file.")
     try:
-        return analyze(path, max_duration=MAX_MINUTES * 60)
+        return analyzed(path)
     except LLMSSDError as exc:
         raise gr.Error(f"{name}: {exc}") from exc
 

@@ -43,18 +43,36 @@ class AudioError(LLMSSDError, ValueError):
 
 MIN_SAMPLE_RATE = 8000
 """Lowest sample rate accepted: below it there is hardly anything of the 50–8000 Hz mel range."""
-DURATION_HINT = (
-    "Trim it to the part you want described (the command line's --max-duration raises the limit)."
-)
+DURATION_HINT = "Trim it to the part you want described."
+"""What anyone can do about a recording over the limit; only the command line can also raise
+the limit (`cli.describe` adds its flag to `TooLong` messages)."""
+
+
+class TooLong(AudioError):
+    """The audio is longer than the length limit."""
+
+
+def clock(seconds: float) -> str:
+    """Whole seconds as m:ss ("60:01"), minutes counted past the hour."""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def too_long(name: str, seconds: float | None, max_duration: float) -> TooLong:
+    """The refusal of audio over `max_duration` seconds, in m:ss: its length rounded up and the
+    limit down, so that the two always differ ("60:01 long; the limit is 60:00"); `seconds`
+    None when the length is known only to be past the limit."""
+    limit = f"{clock(math.floor(max_duration))} (m:ss)"
+    if seconds is None:
+        return TooLong(f"{name} is longer than {limit}, the limit. {DURATION_HINT}")
+    length = clock(math.ceil(seconds))
+    return TooLong(f"{name} is {length} long; the limit is {limit}. {DURATION_HINT}")
 
 
 def check_duration(name: str, seconds: float, max_duration: float) -> None:
     """Refuse audio longer than `max_duration` seconds."""
     if seconds > max_duration:
-        raise AudioError(
-            f"{name} is {seconds / 60:.1f} minutes long; the limit is "
-            f"{max_duration / 60:.1f} minutes. " + DURATION_HINT
-        )
+        raise too_long(name, seconds, max_duration)
 
 
 def to_float(audio: np.ndarray, name: str) -> np.ndarray:

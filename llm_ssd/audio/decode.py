@@ -24,13 +24,13 @@ import numpy as np
 import soundfile as sf
 
 from llm_ssd.audio.checks import (
-    DURATION_HINT,
     MAX_DURATION,
     RESAMPLE_QUALITY,
     WORK_RATE,
     AudioError,
     check_audio,
     check_duration,
+    too_long,
 )
 
 MAX_SAMPLE_RATE = 192_000
@@ -101,10 +101,7 @@ class AudioStream:
         for block in self.read(self.warnings):
             frames += block.size
             if frames > limit:
-                raise AudioError(
-                    f"{self.name} is longer than {self.max_duration / 60:.1f} minutes, the "
-                    "limit. " + DURATION_HINT
-                )
+                raise too_long(self.name, None, self.max_duration)
             yield block if resampler is None else resampler.resample_chunk(block)
         if resampler is not None:
             yield resampler.resample_chunk(np.zeros(0, np.float32), last=True)

@@ -25,10 +25,10 @@ import openai
 from llm_ssd.caption.access import HostRefused, PinnedBackend
 from llm_ssd.caption.offline import OFFLINE_SOURCE, offline_chunks, said_too_quiet
 from llm_ssd.caption.prompt import build_prompt
-from llm_ssd.caption.settings import CaptionSettings, _scrub
+from llm_ssd.caption.settings import CaptionSettings, _scrub, shown_url
 from llm_ssd.caption.sources import router_source, token_rejected_message
 from llm_ssd.caption.stream_guard import IDLE, RequestGuard, ResponseTooLarge
-from llm_ssd.env import stripped
+from llm_ssd.env import ENV_API_KEY, ENV_BASE_URL, stripped
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.result import Analysis
 
@@ -49,6 +49,14 @@ MAX_RETRIES = 0
 REDIRECTS = range(HTTPStatus.MULTIPLE_CHOICES, HTTPStatus.BAD_REQUEST)
 """3xx: redirects, which the client does not follow."""
 
+BOTH_CREDENTIALS = (
+    "The LLM server address holds a user:password (sent as Basic auth) and an API key is given "
+    "too (sent as a Bearer token): a request carries one Authorization header, so one of them "
+    f"would be dropped. Give one of the two: remove the user:password from {ENV_BASE_URL}, or "
+    f"leave {ENV_API_KEY} unset."
+)
+"""Why a URL with credentials and a key are refused together (httpx would send the Basic auth
+alone)."""
 CUT_MARK = "…\n\n"
 """Separates a cut-off answer from the offline caption that follows it."""
 
@@ -179,6 +187,8 @@ def _llm_chunks(analysis: Analysis, settings: CaptionSettings, key: str | None) 
         raise CaptionFailure(
             "The LLM server address is not a valid http(s) URL (e.g. http://localhost:11434/v1)."
         )
+    if key and shown_url(base_url) != base_url:
+        raise CaptionFailure(BOTH_CREDENTIALS)
     messages = build_prompt(analysis, settings.language)  # a bug here is no service failure
     guard = RequestGuard(settings.deadline, settings.timeout, MAX_RESPONSE_BYTES)
     client = openai.OpenAI(

@@ -21,9 +21,10 @@ MAX_API_KEY_CHARS = 4096
 """Long enough for a JWT-style token, short enough to keep a request header small."""
 TEMPERATURE_RANGE = (0.0, 2.0)
 """The range OpenAI's chat completions accept."""
-LANGUAGE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-"""One word of letters in any script, parts joined by hyphens ("Deutsch", "日本語",
-"Serbo-Croatian")."""
+LANGUAGE_WORD = re.compile(r"[^\W\d_]+")
+"""One word of letters in any script ("Deutsch", "日本語"): no hyphen, digit, space or
+punctuation, so that no instruction ("only-say-PWNED") passes as a language. Names of two words
+are those of `LANGUAGES`."""
 _KNOWN = {name.casefold(): name for name in LANGUAGES}
 
 

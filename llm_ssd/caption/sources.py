@@ -25,7 +25,7 @@ from llm_ssd.caption.settings import (
     Source,
     choose_source,
 )
-from llm_ssd.env import ENV_OAUTH_CLIENT_ID, stripped
+from llm_ssd.env import ENV_OAUTH_CLIENT_ID, on_gradio_space, stripped
 
 
 def source_order() -> str:
@@ -84,9 +84,10 @@ def router_source(model: str, owner: str) -> str:
 
 
 def sign_in_available(environ: Mapping[str, str]) -> bool:
-    """Whether the app can offer "Sign in with Hugging Face": on a Space with `hf_oauth: true`,
-    or where OAUTH_CLIENT_ID is set by hand to try Gradio's mocked sign-in locally."""
-    return bool(stripped(environ.get(ENV_OAUTH_CLIENT_ID)))
+    """Whether the app can offer "Sign in with Hugging Face": on a Space with `hf_oauth: true`
+    only. Elsewhere Gradio would mock the sign-in, asking the hub's `whoami` at start-up with
+    the machine's Hugging Face token (HF_TOKEN), which goes to the router alone."""
+    return bool(stripped(environ.get(ENV_OAUTH_CLIENT_ID))) and on_gradio_space(environ)
 
 
 def token_rejected_message(owner: str, host: str) -> str:

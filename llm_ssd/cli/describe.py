@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from llm_ssd.audio.checks import MAX_DURATION
+from llm_ssd.audio.checks import MAX_DURATION, TooLong
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
 from llm_ssd.records.files import check_output, record_file, where
@@ -26,6 +26,8 @@ WORKER_EXIT_TIMEOUT = 10.0
 """Seconds to wait for a stopped worker process to end."""
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+RAISE_LIMIT = "Or raise the limit with --max-duration (seconds)."
+"""Added to a refusal of a recording over the length limit: only the command line can."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
     """The record of one clip, or one with an `error` field: a file never stops the batch."""
     try:
         return describe_one(path, options)
+    except TooLong as exc:  # here, unlike in the app, the limit can be raised
+        return {"source": path, "error": f"{exc} {RAISE_LIMIT}"}
     except LLMSSDError as exc:
         return {"source": path, "error": str(exc)}
     except Exception as exc:  # a bug must not cost the rest of the batch

@@ -47,6 +47,10 @@ SPACE_STORAGE = Path("/data")
 """A Hugging Face Space's persistent storage, when the Space has it."""
 CLIPS_DIR = "clips"
 """Beside the database: the clips people asked to keep, named by their sha256."""
+MAX_KEPT_BYTES = 2 << 30
+"""2 GiB of kept clips at most (40 uploads of the largest size, hundreds of class clips): past
+it, a clip is not kept (its caption is still registered), and the page says so. Nothing kept
+is ever deleted."""
 MAX_RATER_CODE = 32
 """Characters of a rater code (a class or group code)."""
 MAX_CAPTION_ID = 64
@@ -402,14 +406,23 @@ class RatingStore:
             )  # fmt: skip
         return caption_id
 
-    def keep_clip(self, audio: str | Path, sha256: str | None) -> str:
+    def room_for(self, audio: str | Path) -> bool:
+        """Whether keeping `audio` keeps the clips folder within `MAX_KEPT_BYTES`."""
+        kept = self.clips_dir.glob("*") if self.clips_dir.is_dir() else ()
+        used = sum(path.stat().st_size for path in kept if path.is_file())
+        return used + Path(audio).stat().st_size <= MAX_KEPT_BYTES
+
+    def keep_clip(self, audio: str | Path, sha256: str | None) -> str | None:
         """Copy a clip into the clips folder (once per content); its path relative to the
-        database's folder."""
+        database's folder, or None when the folder has no room for it (`room_for`)."""
         source = Path(audio)
         suffix = "".join(ch for ch in source.suffix.lower() if ch.isalnum() or ch == ".")[:6]
         name = f"{sha256 or clip_sha256(source)}{suffix or '.audio'}"
         target = self.clips_dir / name
         if not target.exists():
+            if not self.room_for(source):
+                log.warning("clip not kept: the clips reached their bound, %d B", MAX_KEPT_BYTES)
+                return None
             self.clips_dir.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(f".{name}.{secrets.token_hex(4)}")
             shutil.copyfile(source, partial)

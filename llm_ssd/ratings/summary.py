@@ -16,7 +16,13 @@ from llm_ssd.ratings.rubric import (
     MEASURE_HEADERS,
     MEASURES,
 )
-from llm_ssd.ratings.store import EXPORT_COLUMNS, EXPORT_FORMATS, OPTIONAL_COLUMNS, RatingError
+from llm_ssd.ratings.store import (
+    EXPORT_COLUMNS,
+    EXPORT_FORMATS,
+    OPTIONAL_COLUMNS,
+    POSITIONS,
+    RatingError,
+)
 from llm_ssd.records.rows import read_spreadsheet_cell, spreadsheet_cell
 
 # Summary ---------------------------------------------------------------------------------------
@@ -34,6 +40,20 @@ class SourceSummary:
     """Ratings given in blind mode."""
     means: dict[str, float]
     """Each criterion's and the overall score's mean."""
+
+
+def settled(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The ratings the Results page counts, which every rater may see: every rating of a
+    caption shown alone, and a blind pair's once both its captions, A and B, have been rated
+    (among `rows`). Until then neither counts: a per-source count that grew by one after rating
+    A would tell the rater which source A was, while once both are rated both sources grow
+    together, and the rater's judgement is in."""
+    rows = list(rows)
+    positions: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row["pair"] is not None:
+            positions[row["pair"]].add(row["position"])
+    return [r for r in rows if r["pair"] is None or len(positions[r["pair"]]) == len(POSITIONS)]
 
 
 def summarize(rows: Iterable[Mapping[str, Any]]) -> list[SourceSummary]:

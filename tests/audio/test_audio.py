@@ -12,10 +12,13 @@ import pytest
 import soundfile as sf
 
 from llm_ssd.audio.checks import (
+    MAX_DURATION,
     MIN_DURATION,
     NETWORK_MIN_DURATION,
     AudioError,
+    TooLong,
     check_audio,
+    check_duration,
     loop_to_min_duration,
     resample,
 )
@@ -131,15 +134,26 @@ def test_one_sample_clip_is_refused():
 
 def test_too_long_audio_is_refused_before_decoding(tmp_path):
     path = write(tmp_path / "long.wav", np.zeros(8000 * 12, np.float32), 8000)
-    with pytest.raises(AudioError, match=r"limit is 0\.2 minutes"):
+    with pytest.raises(AudioError, match=r"long\.wav is 0:12 long; the limit is 0:10 \(m:ss\)"):
         load_audio(path, max_duration=10.0)
 
 
 def test_default_limit_is_sixty_minutes(tmp_path):
     sr = 1000  # a tiny rate keeps the 60-minute file small
     path = write(tmp_path / "hour.wav", np.zeros(sr * 3630, np.int16), sr, subtype="PCM_16")
-    with pytest.raises(AudioError, match=r"60\.5 minutes.*limit is 60\.0 minutes"):
+    with pytest.raises(AudioError, match=r"60:30 long; the limit is 60:00"):
         load_audio(path)
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(3601, "60:01"), (3600.2, "60:01")])
+def test_a_length_just_over_the_limit_reads_longer_than_the_limit(seconds, shown):
+    """Issue 25, case 20: 60:01 was "60.0 minutes long; the limit is 60.0 minutes". The
+    message says only what anyone can do: the command line's flag is the command line's."""
+    with pytest.raises(TooLong) as refused:
+        check_duration("walk.wav", seconds, MAX_DURATION)
+    message = str(refused.value)
+    assert message.startswith(f"walk.wav is {shown} long; the limit is 60:00 (m:ss). Trim it")
+    assert "--max-duration" not in message
 
 
 def test_too_long_compressed_audio_is_refused(tmp_path):
@@ -203,5 +217,5 @@ def test_long_compressed_file_names_itself_and_the_limit(tmp_path):
     that declares none is stopped once past the limit)."""
     src = write(tmp_path / "src.wav", tone(6.0, 16000), 16000)
     path = ffmpeg_encode(src, tmp_path / "walk.m4a", "-c:a", "aac")
-    with pytest.raises(AudioError, match=r"walk\.m4a is 0\.1 minutes long; the limit is 0\.1"):
+    with pytest.raises(AudioError, match=r"walk\.m4a is 0:0[67] long; the limit is 0:03 \(m:ss\)"):
         load_audio(path, max_duration=3.0)

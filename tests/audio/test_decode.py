@@ -126,7 +126,7 @@ def test_ffmpeg_is_stopped_once_past_the_limit_without_a_declared_duration(tmp_p
                "-f", "webm", "-"]  # fmt: skip
         subprocess.run(cmd, stdout=out, check=True)
     result = measure(path, tmp_path, max_duration=5.0)
-    assert result["error"].startswith("recording.webm is longer than 0.1 minutes, the limit.")
+    assert result["error"].startswith("recording.webm is longer than 0:05 (m:ss), the limit.")
     assert result["samples"] <= 6 * WORK_RATE and not result["children_left"]
 
 

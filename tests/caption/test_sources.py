@@ -229,9 +229,17 @@ def test_a_token_is_never_logged_nor_in_any_output(monkeypatch, caplog, capfd, a
     assert all(token not in s and token[3:15] not in s for s in seen)
 
 
-def test_the_sign_in_is_offered_on_a_space_with_oauth():
-    assert sign_in_available({"OAUTH_CLIENT_ID": "abc"})
-    assert not sign_in_available({"SPACE_ID": "someone/llm-ssd"})
+SPACE = {"SPACE_ID": "someone/llm-ssd", "SYSTEM": "spaces"}
+"""What Hugging Face sets on every Space (and Gradio reads to tell one)."""
+
+
+def test_the_sign_in_is_offered_on_a_space_with_oauth_only():
+    """Issue 25, case 21: off a Space, OAUTH_CLIENT_ID no longer turns Gradio's mocked sign-in
+    on (which sent HF_TOKEN to the hub's whoami at start-up)."""
+    assert sign_in_available({**SPACE, "OAUTH_CLIENT_ID": "abc"})
+    assert not sign_in_available({"OAUTH_CLIENT_ID": "abc", "HF_TOKEN": "hf_x"})
+    assert not sign_in_available({"OAUTH_CLIENT_ID": "abc", "SPACE_ID": "someone/llm-ssd"})
+    assert not sign_in_available(SPACE)
     assert not sign_in_available({})
 
 

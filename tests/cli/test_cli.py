@@ -257,3 +257,15 @@ def test_a_caption_setting_out_of_bounds_is_a_usage_error(tmp_path):
     assert done.returncode == 1
     assert "error: The model name must be 1 to 128 characters" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_only_the_command_line_says_its_flag_raises_the_length_limit(tmp_path):
+    """Issue 25, case 20: the library's (and the app's) refusal says to trim the clip; the
+    command line's adds the flag that only it has."""
+    from llm_ssd.cli.describe import DescribeOptions, describe_safely
+
+    clip = tmp_path / "walk.wav"
+    sf.write(clip, np.zeros(16000 * 4, np.float32), 16000)
+    error = describe_safely(str(clip), DescribeOptions(None, max_duration=2.0))["error"]
+    assert error.startswith("walk.wav is 0:04 long; the limit is 0:02 (m:ss). Trim it")
+    assert error.endswith("Or raise the limit with --max-duration (seconds).")

@@ -87,7 +87,9 @@ def test_a_missing_database_is_a_message_and_is_not_created(tmp_path):
 @pytest.mark.parametrize(
     ("action", "case"),
     [("summary", "corrupt"), ("summary", "newer"), ("export", "corrupt past the schema"),
-     ("export", "incomplete")],
+     ("export", "incomplete"),
+     # issue 25, case 14: the summary of the two faults the export was tested with
+     ("summary", "corrupt past the schema"), ("summary", "incomplete")],
 )  # fmt: skip
 def test_a_broken_database_is_one_line_and_status_2(tmp_path, action, case):
     from broken_databases import BROKEN, snapshot

@@ -157,6 +157,22 @@ def test_a_kept_clip_is_stored_once_by_its_hash(store, tmp_path):
     assert [p.name for p in store.clips_dir.iterdir()] == [f"{sha}.flac"]
 
 
+def test_kept_clips_stop_at_their_bound_and_the_caption_is_still_registered(
+    store, tmp_path, monkeypatch
+):
+    """Issue 25, case 13: every distinct clip was kept for good, whatever its size."""
+    monkeypatch.setattr(ratings, "MAX_KEPT_BYTES", 2500)
+    clips = []
+    for i in range(3):
+        clips.append(tmp_path / f"clip{i}.wav")
+        clips[-1].write_bytes(bytes([i]) * 1000)
+    ids = [store.register_caption(shown(clip_sha256=None), audio=clip) for clip in clips]
+    assert not store.room_for(clips[2])
+    kept = {row["caption_id"]: row["audio"] for row in (store.rate(i, GOOD) for i in ids)}
+    assert [kept[i] is None for i in ids] == [False, False, True]
+    assert sum(p.stat().st_size for p in store.clips_dir.iterdir()) == 2000
+
+
 def test_concurrent_ratings_are_all_stored_once(store):
     caption_id = store.register_caption(shown())
     with ThreadPoolExecutor(16) as pool:

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import urllib.request
 
+import gradio as gr
 import pytest
 from app_server import ROOT, AppServer
 from broken_databases import BROKEN, snapshot
-from rating_cases import GOOD
+from rating_cases import GOOD, shown
+
+from llm_ssd.ratings.store import RatingStore
+from ui.rating import rate_endpoint, results
 
 gradio_client = pytest.importorskip("gradio_client")
 CLIP = ROOT / "examples" / "park_birdsong.flac"
@@ -33,8 +37,31 @@ def test_a_broken_database_turns_ratings_off_and_nothing_else(tmp_path, case):
         config = urllib.request.urlopen(app.url + "config", timeout=30).read().decode()
         assert config.count("Ratings are off") >= 2  # the rating form and the Results page
         log = app.log()
-    for shown in (said, config):
-        assert str(db) not in shown and str(tmp_path) not in shown
+    for text in (said, config):
+        assert str(db) not in text and str(tmp_path) not in text
     off = [line for line in log.splitlines() if "ratings are off" in line]
     assert len(off) == 1 and str(db) in off[0] and "Traceback" not in log
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+@pytest.mark.parametrize("when", ["at start", "while in use"])
+def test_the_rate_message_and_results_never_show_the_servers_path(tmp_path, case, when):
+    """Issue 25, case 14: every file-level fault, found when the app starts or appearing while
+    it runs, reaches the rate message and the Results page in words without the path."""
+    db = tmp_path / "ratings.sqlite3"
+    if when == "at start":
+        store = RatingStore(BROKEN[case](db), tolerate=True)
+        caption_id = "0123456789abcdef"
+    else:
+        store = RatingStore(db)
+        caption_id = store.register_caption(shown())
+        for path in tmp_path.glob("ratings.sqlite3*"):  # broken behind the store's back
+            path.unlink()
+        BROKEN[case](db)
+    _table, _plot, _codes, notice = results(store, None)
+    with pytest.raises(gr.Error) as refused:
+        rate_endpoint(store)(caption_id, *GOOD.values(), "7B")
+    said = refused.value.message
+    assert "Your rating was not stored" in said and "Ratings are off" in notice
+    assert str(tmp_path) not in said + notice and "Traceback" not in said + notice

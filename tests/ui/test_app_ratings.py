@@ -188,3 +188,29 @@ def test_restarting_keeps_earlier_ratings(tmp_path):
     assert query(db, "SELECT rater, caption_id FROM ratings ORDER BY id") == [
         ("before", out["caption_id"]), ("after", out["caption_id"])
     ]  # fmt: skip
+
+
+def test_results_never_tell_a_blind_rater_which_caption_was_which(tmp_path):
+    """Issue 25, case 5: after rating caption A, the Results page's per-source counts grew for
+    A's source alone. A blind pair now counts once both its captions are rated."""
+    from rating_cases import shown
+
+    from llm_ssd.ratings.store import RatingStore
+    from ui.rating import results
+
+    store = RatingStore(tmp_path / "ratings.sqlite3")
+    alone = store.register_caption(shown())
+    store.rate(alone, GOOD, "7B")
+    pair = {"pair": "p1", "clip_sha256": "c" * 64}
+    a = store.register_caption(shown("AI", source="model m via h", position="A", **pair))
+    b = store.register_caption(shown("Template", position="B", **pair))
+
+    def table() -> list[list[Any]]:
+        return results(store, None)[0]
+
+    before = table()
+    store.rate(a, GOOD | {"precision": 5}, "7B")
+    assert table() == before  # nothing tells which source A was
+    store.rate(b, GOOD | {"precision": 1}, "7B")
+    counts = {row[0]: row[1:4] for row in table()}  # ratings, clips, blind
+    assert counts == {"model m via h": [1, 1, 1], "offline template": [2, 2, 1]}
