@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 
 from app_server import CAPTION_ENV
 
@@ -15,3 +16,16 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     return subprocess.run(
         cmd, capture_output=True, text=True, check=False, env={**clean, **(env or {})}
     )
+
+
+def read_fifo_in_background(fifo) -> tuple[threading.Thread, list[bytes]]:
+    """A reader of `fifo` in a thread (a FIFO's writer blocks until a reader opens it)."""
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader, got
