@@ -257,3 +257,14 @@ def test_a_caption_setting_out_of_bounds_is_a_usage_error(tmp_path):
     assert done.returncode == 1
     assert "error: The model name must be 1 to 128 characters" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_fifo_in_a_batch_is_refused_and_the_batch_ends(tmp_path):
+    """Issue 25, case 12: a FIFO (a never-ending input) no longer hangs the batch."""
+    fifo = tmp_path / "stream.wav"
+    os.mkfifo(fifo)
+    cmd = [sys.executable, "-m", "llm_ssd", "describe", str(fifo), "--workers", "1"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1
+    assert f"error: {fifo}: {fifo} is not a regular file (a pipe, device or socket)" in done.stderr
+    assert json.loads(done.stdout)["error"].startswith(f"{fifo} is not a regular file")
