@@ -20,7 +20,7 @@ from llm_ssd.audio.checks import MAX_DURATION
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
 from llm_ssd.records.files import check_output, record_file, where
-from llm_ssd.records.rows import RecordWriter
+from llm_ssd.records.rows import RecordWriter, checked_record
 
 WORKER_EXIT_TIMEOUT = 10.0
 """Seconds to wait for a stopped worker process to end."""
@@ -62,7 +62,7 @@ def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
 def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
     """The record of one clip, or one with an `error` field: a file never stops the batch."""
     try:
-        return describe_one(path, options)
+        return checked_record(describe_one(path, options))
     except LLMSSDError as exc:
         return {"source": path, "error": str(exc)}
     except Exception as exc:  # a bug must not cost the rest of the batch
