@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 from app_server import CAPTION_ENV
 
@@ -29,3 +30,15 @@ def read_fifo_in_background(fifo) -> tuple[threading.Thread, list[bytes]]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     return reader, got
+
+
+def group_ends(group: int, seconds: float = 10.0) -> bool:
+    """Whether every process of a process group has ended within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
