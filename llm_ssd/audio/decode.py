@@ -208,9 +208,10 @@ def _soundfile_stream(path: Path, max_duration: float) -> AudioStream:
     info = sf.info(str(path))
     rate = info.samplerate
     length = file_length(path, info.format, _declared_frames(info))
-    readable = 0 if info.frames == FLAC_UNKNOWN_FRAMES else info.frames  # what libsndfile reads
+    unknown = info.frames == FLAC_UNKNOWN_FRAMES  # a streamed FLAC: libsndfile cannot read it
+    readable = 0 if unknown else info.frames  # what libsndfile reads
     held = length.held or 0
-    if rate > 0 and (held - readable > LENGTH_TOLERANCE * rate or readable == 0 < held):
+    if rate > 0 and (unknown or held - readable > LENGTH_TOLERANCE * rate or readable == 0 < held):
         return _to_the_end(path, info, length, max_duration)
     declared = length.declared / rate if rate > 0 and length.declared is not None else None
     _check_header(path.name, rate, info.channels, declared, max_duration)

@@ -44,11 +44,14 @@ class FileLength:
 def file_length(path: Path, format_name: str, frames: int) -> FileLength:
     """The length of a WAV or FLAC (libsndfile's `format_name`, its `frames`); other formats
     are taken at libsndfile's word."""
-    if format_name == "WAV":
-        return _wav_length(path, frames)
-    if format_name == "FLAC":
-        declared = None if frames in (0, FLAC_UNKNOWN_FRAMES) else frames
-        return FileLength(declared, _flac_held_frames(path))
+    try:
+        if format_name == "WAV":
+            return _wav_length(path, frames)
+        if format_name == "FLAC":
+            declared = None if frames in (0, FLAC_UNKNOWN_FRAMES) else frames
+            return FileLength(declared, _flac_held_frames(path))
+    except struct.error:  # a header cut off: libsndfile's word, and its decoding, decide
+        pass
     return FileLength(frames, None)
 
 
@@ -57,29 +60,29 @@ def _wav_length(path: Path, frames: int) -> FileLength:
     chunk follow its data chunk or the data size is a placeholder, the frames to the file's
     end."""
     with open(path, "rb") as f:
-        data = f.read(1 << 16)  # the chunks before the audio
         size = f.seek(0, 2)
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return FileLength(frames, None)  # RF64, W64: libsndfile's word
-    pos, align = 12, 0
-    while pos + 8 <= len(data):
-        chunk, length = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
-        if chunk == b"fmt " and pos + 22 <= len(data):
-            align = struct.unpack_from("<H", data, pos + 20)[0]
-        if chunk == b"data":
-            break
-        pos += 8 + length + (length & 1)
-    else:
-        return FileLength(frames, None)
-    start = pos + 8
-    if not align:
-        return FileLength(frames, None)
-    if length in WAV_UNKNOWN_SIZES:
-        return FileLength(None, (size - start) // align)
-    end = start + length + (length & 1)
-    if end >= size:  # the whole data chunk, or a cut-short file (the decoder warns)
-        return FileLength(frames, None)
-    with open(path, "rb") as f:
+        f.seek(0)
+        if f.read(4) != b"RIFF" or f.seek(8) != 8 or f.read(4) != b"WAVE":
+            return FileLength(frames, None)  # RF64, W64: libsndfile's word
+        pos, align = 12, 0
+        while pos + 8 <= size:
+            f.seek(pos)
+            chunk, length = struct.unpack("<4sI", f.read(8))
+            if chunk == b"fmt " and length >= 14:
+                align = struct.unpack("<12xH", f.read(14))[0]
+            if chunk == b"data":
+                break
+            pos += 8 + length + (length & 1)
+        else:
+            return FileLength(frames, None)
+        start = pos + 8
+        if not align:
+            return FileLength(frames, None)
+        if length in WAV_UNKNOWN_SIZES:
+            return FileLength(None, (size - start) // align)
+        end = start + length + (length & 1)
+        if end >= size:  # the whole data chunk, or a cut-short file (the decoder warns)
+            return FileLength(frames, None)
         trailing = _bytes_past_chunks(f, end, size)
     return FileLength(frames, (length + trailing) // align if trailing else None)
 

@@ -95,6 +95,19 @@ def test_sigterm_ends_the_workers_and_keeps_the_finished_records(tmp_path):
     assert group_ends(process.pid), "a worker process outlived the terminated command"
 
 
+def test_the_workers_end_when_the_command_is_killed(tmp_path):
+    """Case 11, the hard way: SIGKILL gives the command no chance to stop its workers, so each
+    worker sees its parent gone and exits."""
+    process, *_ = start_batch(tmp_path, 4)
+    deadline = time.monotonic() + DEADLINE
+    while not (found := worker_processes(process.pid)):
+        assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+        time.sleep(0.1)
+    process.kill()
+    process.wait(timeout=60)
+    assert group_ends(process.pid, 120), f"workers {found} outlived the killed command"
+
+
 def test_the_workers_are_capped_at_the_files_and_the_memory():
     """Case 10: 1000 workers for 12 files are 12, and no more than the memory holds."""
     plenty = 100 * GIB
