@@ -43,7 +43,7 @@ def sone_of_phon(phon: float) -> float:
 
 QUIET_SONE = sone_of_phon(QUIET_DB_SPL)
 """Below this N5 (sone) a clip is too quiet to describe, whatever its level: the loudness of a
-1-kHz tone at `QUIET_DB_SPL` (a phon is the dB SPL of the 1-kHz tone as loud), 0.018 sone, the
+1-kHz tone at `QUIET_DB_SPL` (a phon is the dB SPL of the 1-kHz tone as loud), 0.019 sone, the
 one threshold read in loudness. ISO 532-1 gives a sound below the threshold of hearing 0 sone,
 so it catches what the level misses: infrasound, ultrasound (a 10-s full-scale 1 Hz or 23 kHz
 tone: N5 under 0.001 sone), while noise at 20 dB SPL, a very quiet room, has 0.1 sone."""
