@@ -18,7 +18,13 @@ from llm_ssd.audio.checks import (
     check_rate,
 )
 from llm_ssd.audio.decode import AudioStream, array_stream, open_audio
-from llm_ssd.audio.level import FAINT_WARNING, QUIET_WARNING, LevelMeter
+from llm_ssd.audio.level import (
+    FAINT_WARNING,
+    INAUDIBLE_WARNING,
+    QUIET_WARNING,
+    LevelMeter,
+    inaudible,
+)
 from llm_ssd.audio.mel import SAMPLE_RATE
 from llm_ssd.loudness import percentile_loudness
 from llm_ssd.model.networks.registry import Network, is_all
@@ -77,11 +83,12 @@ def analyze(
     spread = Ensemble(names, tuple(per_checkpoint)) if ensemble else None
     timings = {"decode": t_opened - t_start + recording.timings.pop("decode"), **recording.timings}
     notes = _network_warnings(models, recording.frames)
+    n5 = percentile_loudness(curve, 5.0)
     return Analysis(
         prediction=per_checkpoint[0] if side_by_side else mean_prediction(per_checkpoint),
         log_mel=mel,
         loudness=loudness,
-        n5=percentile_loudness(curve, 5.0),
+        n5=n5,
         n10=percentile_loudness(curve, 10.0),
         nmax=float(curve.max()) if curve.size else 0.0,
         duration=duration,
@@ -90,7 +97,7 @@ def analyze(
         network=models[0].network,
         source=Path(audio).name if isinstance(audio, (str, Path)) else "array",
         timings={**timings, "total": time.perf_counter() - t_start},
-        warnings=tuple(_warnings(stream, duration, meter) + notes),
+        warnings=tuple(_warnings(stream, duration, meter, n5) + notes),
         windows=tuple(recording.windows),
         ensemble=spread,
         comparison=comparison,
@@ -112,9 +119,10 @@ def _stream(
     )
 
 
-def _warnings(stream: AudioStream, duration: float, meter: LevelMeter) -> list[str]:
+def _warnings(stream: AudioStream, duration: float, meter: LevelMeter, n5: float) -> list[str]:
     """What the user should know about the input: a low rate, a looped clip, a clip too quiet
-    to describe or quiet enough to make the results less reliable, a cut-short file."""
+    to describe (by its level, or by its loudness `n5`) or quiet enough to make the results less
+    reliable, a cut-short file."""
     warnings = []
     if stream.source_rate < SAMPLE_RATE:
         warnings.append(
@@ -129,6 +137,8 @@ def _warnings(stream: AudioStream, duration: float, meter: LevelMeter) -> list[s
         )
     if meter.too_quiet:
         warnings.append(QUIET_WARNING)
+    elif inaudible(n5):
+        warnings.append(INAUDIBLE_WARNING)
     elif meter.faint:
         warnings.append(FAINT_WARNING)
     return warnings + stream.warnings

@@ -32,6 +32,7 @@ from llm_ssd.audio.checks import (
     check_duration,
     too_long,
 )
+from llm_ssd.audio.lengths import FLAC_UNKNOWN_FRAMES, FileLength, file_length
 
 MAX_SAMPLE_RATE = 192_000
 """Highest sample rate accepted: above it a small file can declare gigabytes of samples."""
@@ -150,7 +151,8 @@ def read_clip(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.
 
 
 def _check_path(path: Path) -> None:
-    """A readable, non-empty regular file, or an AudioError saying what it is instead."""
+    """A readable, non-empty regular file, or an AudioError saying what it is instead (never
+    opened when it is not a regular file: opening a FIFO waits for a writer)."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -164,6 +166,11 @@ def _check_path(path: Path) -> None:
         raise AudioError(f"{path}: cannot be opened ({exc.strerror}).") from exc
     if stat.S_ISDIR(mode):
         raise AudioError(f"{path} is a folder, not a sound file. Choose a file inside it.")
+    if not stat.S_ISREG(mode):  # a FIFO, device or socket may never end: reading would hang
+        raise AudioError(
+            f"{path} is not a regular file (a pipe, device or socket), so its end is not known. "
+            "Save the sound to a file first and give that file."
+        )
     try:
         with open(path, "rb") as f:
             empty = not f.read(1)
@@ -196,9 +203,15 @@ def _check_header(
 
 def _soundfile_stream(path: Path, max_duration: float) -> AudioStream:
     info = sf.info(str(path))
-    declared = _declared_frames(info) / info.samplerate if info.samplerate > 0 else None
-    _check_header(path.name, info.samplerate, info.channels, declared, max_duration)
     rate = info.samplerate
+    length = file_length(path, info.format, _declared_frames(info))
+    unknown = info.frames == FLAC_UNKNOWN_FRAMES  # a streamed FLAC: libsndfile cannot read it
+    readable = 0 if unknown else info.frames  # what libsndfile reads
+    held = length.held or 0
+    if rate > 0 and (unknown or held - readable > LENGTH_TOLERANCE * rate or readable == 0 < held):
+        return _to_the_end(path, info, length, max_duration)
+    declared = length.declared / rate if rate > 0 and length.declared is not None else None
+    _check_header(path.name, rate, info.channels, declared, max_duration)
     return AudioStream(
         path.name,
         rate,
@@ -208,6 +221,26 @@ def _soundfile_stream(path: Path, max_duration: float) -> AudioStream:
         lambda _: _soundfile_blocks(path),
         rate,
     )
+
+
+def _to_the_end(
+    path: Path, info: sf._SoundFileInfo, length: FileLength, max_duration: float
+) -> AudioStream:
+    """A file that holds more than its header says (or a stream whose header says nothing),
+    decoded by ffmpeg to its real end, counted under the limit, with a warning where the header
+    gave a length."""
+    rate, held = info.samplerate, (length.held or 0) / info.samplerate
+    _check_header(path.name, rate, info.channels, held, max_duration)
+    wav_to_end = ("-ignore_length", "1") if info.format == "WAV" else ()
+    stream = _ffmpeg_stream(path, max_duration, wav_to_end)
+    stream.declared = None  # the header's length is the one thing not to trust
+    if length.declared is not None:
+        stream.warnings.append(
+            f"{path.name}'s header says {length.declared / rate:.1f} s of audio, but the file "
+            f"holds {held:.1f} s: it was read to its end. (Its header was not updated when the "
+            "recording ended; exporting the file again fixes it.)"
+        )
+    return stream
 
 
 def _declared_frames(info: sf._SoundFileInfo) -> int:
@@ -261,9 +294,10 @@ def _ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def _ffmpeg_stream(path: Path, max_duration: float) -> AudioStream:
-    """Probe the header with ffmpeg (rate, channels, duration), then decode through a pipe."""
-    cmd = [_ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)]
+def _ffmpeg_stream(path: Path, max_duration: float, options: tuple[str, ...] = ()) -> AudioStream:
+    """Probe the header with ffmpeg (rate, channels, duration), then decode through a pipe;
+    `options` go before the input (`-ignore_length 1`)."""
+    cmd = [_ffmpeg_exe(), "-hide_banner", "-nostdin", *options, "-i", str(path)]
     try:
         probe = subprocess.run(
             cmd,
@@ -288,7 +322,7 @@ def _ffmpeg_stream(path: Path, max_duration: float) -> AudioStream:
     out_rate = min(rate, WORK_RATE)
 
     def read(_: list[str]) -> Iterator[np.ndarray]:
-        return _ffmpeg_blocks(path, out_rate, channels)
+        return _ffmpeg_blocks(path, out_rate, channels, options)
 
     return AudioStream(path.name, rate, out_rate, declared, max_duration, read, out_rate)
 
@@ -306,7 +340,9 @@ def _channel_count(layout: str) -> int | None:
     return None
 
 
-def _ffmpeg_blocks(path: Path, rate: int, channels: int | None) -> Iterator[np.ndarray]:
+def _ffmpeg_blocks(
+    path: Path, rate: int, channels: int | None, options: tuple[str, ...] = ()
+) -> Iterator[np.ndarray]:
     """Raw float32 mono at `rate` from ffmpeg's stdout, block by block; ffmpeg is stopped when
     the reader stops (at the length limit, or on any error) or when it stalls."""
     resample = f"aresample={rate}:resampler=soxr:precision={FFMPEG_PRECISION}"
@@ -315,8 +351,8 @@ def _ffmpeg_blocks(path: Path, rate: int, channels: int | None) -> Iterator[np.n
         mono = ["-af", f"pan=mono|c0={mix},{resample}"]
     else:  # a layout ffmpeg did not name: its own downmix
         mono = ["-ac", "1", "-af", resample]
-    cmd = [_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", *mono,
-           "-f", "f32le", "-"]  # fmt: skip
+    cmd = [_ffmpeg_exe(), "-nostdin", "-v", "error", *options, "-i", str(path), "-map", "0:a:0",
+           *mono, "-f", "f32le", "-"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     last_output = [time.monotonic()]
     stalled = threading.Event()

@@ -4,7 +4,9 @@ SoundAQnet always predicts something, and for silence it predicts sounds and fee
 not there. A clip whose level, with its DC offset removed, is below `QUIET_DB_SPL` at the
 authors' calibration (a full-scale sine is about 100 dB SPL, so the threshold is about -93 dBFS)
 holds nothing to hear: `analyze()` says so in its warnings, and the caption says so instead of
-describing the predictions, which stay in the record."""
+describing the predictions, which stay in the record. A level is not all: a full-scale 1 Hz or
+23 kHz tone is at 100 dB SPL and inaudible, so a clip whose ISO 532-1 loudness (N5) is below
+that of a 1-kHz tone at the same `QUIET_DB_SPL` is too quiet to describe as well."""
 
 from __future__ import annotations
 
@@ -24,6 +26,27 @@ its results are less reliable. The ARAUS stimuli SoundAQnet was trained on are r
 public outdoor places played at their measured level (the reference stimulus 13 is at 61 dB SPL
 here; the example recordings at 57-85 dB SPL); 35 dB SPL is a quiet library, some 10 dB below
 the quietest city park at night."""
+PHON_KNEE = 40.0
+"""Loudness level of 1 sone, phon: below it ISO 532-1 relates sone and phon by a power law."""
+PHON_EXPONENT = 0.35
+PHON_OFFSET = 0.0005
+"""ISO 532-1's relation below 40 phon: L_N = 40 (N + 0.0005)^0.35 (N in sone)."""
+
+
+def sone_of_phon(phon: float) -> float:
+    """The loudness in sone of a loudness level in phon (ISO 532-1's relation, either side of
+    40 phon)."""
+    if phon >= PHON_KNEE:
+        return 2.0 ** ((phon - PHON_KNEE) / 10.0)
+    return max((phon / PHON_KNEE) ** (1.0 / PHON_EXPONENT) - PHON_OFFSET, 0.0)
+
+
+QUIET_SONE = sone_of_phon(QUIET_DB_SPL)
+"""Below this N5 (sone) a clip is too quiet to describe, whatever its level: the loudness of a
+1-kHz tone at `QUIET_DB_SPL` (a phon is the dB SPL of the 1-kHz tone as loud), 0.019 sone, the
+one threshold read in loudness. ISO 532-1 gives a sound below the threshold of hearing 0 sone,
+so it catches what the level misses: infrasound, ultrasound (a 10-s full-scale 1 Hz or 23 kHz
+tone: N5 under 0.001 sone), while noise at 20 dB SPL, a very quiet room, has 0.1 sone."""
 BLOCK = 1 << 16
 """Samples per block when measuring, so that no float64 copy of a long clip is made."""
 QUIET_WARNING = (
@@ -32,6 +55,16 @@ QUIET_WARNING = (
     "is nothing to hear in it. The predictions are what the model makes of near-silence: do not "
     "rely on them."
 )
+
+
+INAUDIBLE_WARNING = (
+    f"The clip is too quiet to describe: its loudness is below that of a 1-kHz tone at "
+    f"{QUIET_DB_SPL:g} dB SPL, so there is nothing to hear in it, whatever its level: its sound "
+    "is too faint, or lies outside the range of hearing (below 20 Hz or above 20 kHz). The "
+    "predictions are what the model makes of it: do not rely on them."
+)
+TOO_QUIET_WARNINGS = (QUIET_WARNING, INAUDIBLE_WARNING)
+"""The warnings that say a clip is too quiet to describe (`said_too_quiet`)."""
 
 
 FAINT_WARNING = (
@@ -97,3 +130,14 @@ def level_db_spl(samples: np.ndarray) -> float:
 def too_quiet(samples: np.ndarray) -> bool:
     """Whether a clip is too quiet to describe (`level_db_spl` below `QUIET_DB_SPL`)."""
     return level_db_spl(samples) < QUIET_DB_SPL
+
+
+def inaudible(n5: float) -> bool:
+    """Whether a clip's loudness (N5, sone) is too low to describe it (`QUIET_SONE`)."""
+    return n5 < QUIET_SONE
+
+
+def said_too_quiet(warnings: tuple[str, ...] | list[str]) -> bool:
+    """Whether an analysis's warnings say its clip is too quiet to describe, by its level or by
+    its loudness: the one rule the caption, the page and the figures follow."""
+    return any(w in TOO_QUIET_WARNINGS for w in warnings)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from llm_ssd.audio.level import QUIET_WARNING
+from llm_ssd.audio.level import said_too_quiet as too_quiet_warned
 from llm_ssd.caption.phrases import PHRASES
 from llm_ssd.caption.prompt import select_events
 from llm_ssd.labels import DEFAULT_LANGUAGE, EVENTS, PAQ_OPPOSITES, PAQS, Likert
@@ -217,4 +217,4 @@ QUIET_CAPTION: str = PHRASES["English"]["too_quiet"]
 
 def said_too_quiet(analysis: Analysis) -> bool:
     """Whether `analyze()` found this clip too quiet to describe (its warnings say so)."""
-    return QUIET_WARNING in analysis.warnings
+    return too_quiet_warned(analysis.warnings)

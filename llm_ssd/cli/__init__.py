@@ -1,5 +1,6 @@
 """`llm-ssd`, the command line: the parser and `main` (`parser`), describing clips in batches
-(`describe`), training and evaluation (`train`), and the class's ratings (`ratings`).
+(`describe`) and its worker processes (`workers`), training and evaluation (`train`), and the
+class's ratings (`ratings`).
 
 May import: llm_ssd."""
 

@@ -5,29 +5,29 @@ from __future__ import annotations
 
 import argparse
 import math
-import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from llm_ssd.audio.checks import MAX_DURATION, TooLong
+from llm_ssd.cli.workers import available_memory, run_workers, worker_count
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
 from llm_ssd.records.files import check_output, record_file, where
-from llm_ssd.records.rows import RecordWriter
+from llm_ssd.records.rows import RecordWriter, checked_record
 
-WORKER_EXIT_TIMEOUT = 10.0
-"""Seconds to wait for a stopped worker process to end."""
 INTERRUPTED = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 RAISE_LIMIT = "Or raise the limit with --max-duration (seconds)."
 """Added to a refusal of a recording over the length limit: only the command line can."""
+TERMINATED = 143
+"""Exit status after SIGTERM (128 + SIGTERM)."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
 def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
     """The record of one clip, or one with an `error` field: a file never stops the batch."""
     try:
-        return describe_one(path, options)
+        return checked_record(describe_one(path, options))
     except TooLong as exc:  # here, unlike in the app, the limit can be raised
         return {"source": path, "error": f"{exc} {RAISE_LIMIT}"}
     except LLMSSDError as exc:
@@ -87,47 +87,40 @@ def make_captioner(language: str | None = None) -> Callable[[Any], dict]:
 def describe_records(
     files: list[str], options: DescribeOptions, workers: int
 ) -> Iterator[dict[str, Any]]:
-    """Each file's record as it is done: in this process, or in `workers` processes (spawned,
-    each with its share of the cores, `model.threads`), in the order they finish. Interrupted,
-    the workers are stopped."""
+    """Each file's record as it is done: in this process, or in `workers` processes
+    (`cli.workers`: a worker that dies costs only its own file), in the order they finish."""
     if workers == 1 or len(files) == 1:
         for path in files:
             yield describe_safely(path, options)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a process with torch threads
-    count = min(workers, len(files))
-    pool = ProcessPoolExecutor(count, context, _init_worker, (count,))
-    futures = {pool.submit(describe_safely, path, options): path for path in files}
+    yield from run_workers(files, describe_safely, options, workers)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: the batch stops as on Ctrl-C, keeping its finished records."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM raises `Terminated` in this block (in the main thread; elsewhere, as it was)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:  # a worker killed (out of memory, say)
-                yield {"source": futures[future], "error": f"its worker process died ({exc})"}
-    except BaseException:
-        processes = list(getattr(pool, "_processes", {}).values())
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(WORKER_EXIT_TIMEOUT)
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-
-
-def _init_worker(workers: int) -> None:
-    """A worker, one of `workers`: its share of the cores (`model.threads`); Ctrl-C is the main
-    process's to handle."""
-    from llm_ssd.model import threads
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threads.apply(workers)
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def describe(args: argparse.Namespace) -> int:
     """Analyse every file, in parallel processes, writing each record as soon as it is done
-    (completion order); a bad file is reported and skipped. Exit 1 if any failed, 130 on
-    Ctrl-C, saying how many records were kept and where."""
+    (completion order); a bad file is reported and skipped. Exit 1 if any failed; 130 on
+    Ctrl-C and 143 on SIGTERM, saying how many records were kept and where."""
     check_output(args.output, args.files)  # before any file is opened
     check_networks(args)  # a wrong checkpoint or network is said once, before any file
     if args.caption:
@@ -135,15 +128,20 @@ def describe(args: argparse.Namespace) -> int:
     options = DescribeOptions(
         args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language, args.model
     )
+    asked = args.workers or os.cpu_count() or 1
+    workers, why = worker_count(asked, len(args.files), available_memory())
+    if why and (args.workers or workers < min(asked, len(args.files))):
+        print(why, file=sys.stderr)  # said when --workers was given, or memory lowered it
     writer: RecordWriter | None = None
     try:
-        with record_file(args.output) as out:
+        with stopped_by_sigterm(), record_file(args.output) as out:
             writer = RecordWriter(out, args)
-            failed = write_records(args, options, writer)
-    except KeyboardInterrupt:
+            failed = write_records(args, options, writer, workers)
+    except (KeyboardInterrupt, Terminated) as exc:
         kept = writer.count if writer else 0
-        print(f"interrupted: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
-        return INTERRUPTED
+        how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        print(f"{how}: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
+        return INTERRUPTED if isinstance(exc, KeyboardInterrupt) else TERMINATED
     if failed:
         print(
             f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
@@ -167,21 +165,21 @@ def check_networks(args: argparse.Namespace) -> None:
 
 
 def write_records(
-    args: argparse.Namespace, options: DescribeOptions, writer: RecordWriter
+    args: argparse.Namespace, options: DescribeOptions, writer: RecordWriter, workers: int
 ) -> list[str]:
     """Write each file's record as it is done (an `error` one for a file that failed); the
-    files that failed."""
+    files that failed. Stopped early, the workers are stopped with it."""
     from tqdm import tqdm
 
     failed: list[str] = []
-    records = describe_records(args.files, options, args.workers)
-    bar = tqdm(records, total=len(args.files), desc="describing", unit="clip", disable=None,
-               file=sys.stderr)  # fmt: skip
-    for record in bar:
-        if "error" in record:
-            failed.append(record["source"])
-            tqdm.write(f"error: {record['source']}: {record['error']}", file=sys.stderr)
-        writer.write(record)
+    with closing(describe_records(args.files, options, workers)) as records:
+        bar = tqdm(records, total=len(args.files), desc="describing", unit="clip",
+                   disable=None, file=sys.stderr)  # fmt: skip
+        for record in bar:
+            if "error" in record:
+                failed.append(record["source"])
+                tqdm.write(f"error: {record['source']}: {record['error']}", file=sys.stderr)
+            writer.write(record)
     return failed
 
 
@@ -253,7 +251,7 @@ def add_describe_command(sub: Any) -> None:
     d.add_argument(
         "--workers",
         type=positive_int,
-        default=os.cpu_count() or 1,
-        help="processes analysing files at once (default: one per CPU)",
+        help="processes analysing files at once (default: one per CPU); at most one per file "
+        "and as many as the available memory holds, about 0.6 GB each",
     )
     d.set_defaults(run=describe)

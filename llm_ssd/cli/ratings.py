@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from llm_ssd.errors import UsageError
+from llm_ssd.records.files import check_output, write_output
 
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database, named by these suffixes."""
 DATABASE_PROBLEM = 2
 """Exit status when the ratings database is missing or cannot be used (one line says why)."""
 
@@ -57,21 +60,27 @@ def ratings_summary_command(args: argparse.Namespace) -> int:
 
 
 def ratings_export_command(args: argparse.Namespace) -> int:
-    """Write every rating with its caption and clip, as CSV or JSON."""
+    """Write every rating with its caption and clip, as CSV or JSON; an output that is the
+    database (or one of SQLite's files beside it) is refused, status 2, before it is read."""
     from llm_ssd.ratings.summary import export_text
 
+    try:
+        check_output(args.output, database_files(args.db), "the ratings database")
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return DATABASE_PROBLEM
     if (rows := stored_rows(args)) is None:
         return DATABASE_PROBLEM
-    text = export_text(rows, args.format)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror}") from exc
-    print(f"wrote {args.output}", file=sys.stderr)
+    write_output(args.output, export_text(rows, args.format))
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def database_files(db: str | Path) -> list[str]:
+    """The database and the files SQLite keeps beside it (write-ahead log, shared memory,
+    rollback journal): an export must overwrite none of them."""
+    return [str(db), *(f"{db}{suffix}" for suffix in SQLITE_SIDE_FILES)]
 
 
 def add_ratings_commands(sub: Any) -> None:

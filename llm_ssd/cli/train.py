@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
+from llm_ssd.records.files import write_output
 
 NAMES = ("soundaqnet, ad_cnn, baseline_cnn, hierarchical_cnn, mobilenetv2, yamnet, "
          "cnn_transformer, panns")  # fmt: skip
@@ -45,7 +46,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     print(format_metrics(metrics, f"{metrics['checkpoint']} on {args.split}"))
     stem = Path(metrics["checkpoint"]).stem
     output = Path(args.output or f"{stem}.{args.split}.metrics.json")
-    output.write_text(json.dumps(metrics, indent=2) + "\n")
+    write_output(output, json.dumps(metrics, indent=2) + "\n")
     print(f"wrote {output}", file=sys.stderr)
     return 0
 

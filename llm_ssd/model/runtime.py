@@ -92,13 +92,19 @@ class LoadedModel:
         inputs = self.inputs(log_mel, loudness)
         with torch.inference_mode(), torch.backends.cudnn.flags(allow_tf32=False):
             out = self.model(*inputs)  # full float32 convolutions: TF32 moves outputs ~1e-3
-        return {
+        outputs = {
             "scene": torch.softmax(out["scene"], dim=-1).cpu().numpy(),
             "event": torch.sigmoid(out["event"]).cpu().numpy(),
             "isop": out["ISOPls"][:, 0].cpu().numpy(),
             "isoe": out["ISOEvs"][:, 0].cpu().numpy(),
             "paq": torch.cat([out[p] for p in PAQS], dim=-1).cpu().numpy(),
         }
+        if not all(np.isfinite(v).all() for v in outputs.values()):
+            raise WeightsError(
+                f"the checkpoint {self.name} gives outputs that are not finite numbers (NaN or "
+                f"infinity): its weights are damaged or far out of range; {CHECKPOINT_HINT}"
+            )
+        return outputs
 
 
 _LOAD_LOCK = threading.Lock()

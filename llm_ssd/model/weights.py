@@ -27,6 +27,7 @@ from typing import BinaryIO, ClassVar
 import numpy as np
 import torch
 
+from llm_ssd.audio.mel import N_MELS
 from llm_ssd.env import ENV_WEIGHTS
 from llm_ssd.errors import LLMSSDError
 
@@ -60,6 +61,18 @@ NORM_FILE = "soundaqnet_norm.npz"
 """The published statistics re-saved, after verification, without pickle."""
 NORM_SUFFIX = ".norm.npz"
 """A checkpoint `X.pth` with a file `X.norm.npz` beside it uses those statistics instead."""
+NORM_SHAPES: dict[str, tuple[int, ...]] = {
+    "mel_mean": (N_MELS,),
+    "mel_std": (N_MELS,),
+    "loudness_mean": (1,),
+    "loudness_std": (1,),
+}
+"""The normalisation statistics: per log-mel band, and of the loudness."""
+NORM_HINT = (
+    "is not a file of normalisation statistics (finite means and positive deviations, as "
+    "`llm-ssd train fit` writes beside its checkpoint): write it again, or delete it to use the "
+    "published statistics"
+)
 FETCH_COMMAND = "llm-ssd weights fetch"
 PIP_TIMEOUT = 600
 CHECKPOINT_HINT = (
@@ -323,6 +336,12 @@ def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     state = loaded.get("state_dict", loaded) if isinstance(loaded, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise WeightsError(f"{path} is not a checkpoint: {CHECKPOINT_HINT}")
+    damaged = [k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()]
+    if damaged:
+        raise WeightsError(
+            f"{path} holds weights that are not finite numbers (NaN or infinity) in "
+            f"{len(damaged)} tensor(s), e.g. {damaged[0]!r}: it is damaged; {CHECKPOINT_HINT}"
+        )
     return state
 
 
@@ -339,9 +358,22 @@ def norm_stats_path(checkpoint: Path) -> Path:
 
 
 def load_norm_stats(path: Path) -> dict[str, np.ndarray]:
-    """mel_mean, mel_std (64,) and loudness_mean, loudness_std (1,) as float32."""
-    with np.load(path, allow_pickle=False) as npz:
-        return {k: npz[k].astype(np.float32) for k in npz.files}
+    """mel_mean, mel_std (64,) and loudness_mean, loudness_std (1,) as float32; a file that is
+    not such statistics (not an .npz, an array missing or of another shape, a value that is not
+    finite, a deviation that is not positive) is a WeightsError of one line."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            stats = {k: npz[k].astype(np.float32) for k in npz.files}
+    except Exception as exc:  # numpy raises BadZipFile, ValueError, OSError... for a bad file
+        raise WeightsError(f"{path} {NORM_HINT} (it cannot be read: {exc})") from None
+    for key, shape in NORM_SHAPES.items():
+        value = stats.get(key)
+        if value is None or value.shape != shape:
+            found = "missing" if value is None else f"of shape {value.shape}"
+            raise WeightsError(f"{path} {NORM_HINT} ({key} {shape} is {found})")
+        if not np.isfinite(value).all() or (key.endswith("_std") and (value <= 0).any()):
+            raise WeightsError(f"{path} {NORM_HINT} ({key} holds values it cannot hold)")
+    return {k: stats[k] for k in NORM_SHAPES}
 
 
 def check_published(file: PublishedFile, data: bytes, origin: str) -> None:

@@ -4,7 +4,7 @@ that its results are less reliable."""
 
 from __future__ import annotations
 
-from llm_ssd.audio.level import FAINT_WARNING, QUIET_WARNING
+from llm_ssd.audio.level import FAINT_WARNING, said_too_quiet
 from llm_ssd.result import Analysis
 
 NOT_A_RESULT = (
@@ -23,7 +23,7 @@ GREYED_MARK = "Too quiet: not a result"
 def shown_as_result(analysis: Analysis) -> bool:
     """Whether the scene, places and figures may be presented as results (the clip is not too
     quiet to describe)."""
-    return QUIET_WARNING not in analysis.warnings
+    return not said_too_quiet(analysis.warnings)
 
 
 def notice(analysis: Analysis) -> str:

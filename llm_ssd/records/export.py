@@ -45,7 +45,9 @@ def write_record(record: Mapping[str, Any], folder: Path) -> list[Path]:
     data = rounded(dict(record))
     base = folder / stem(str(record.get("source", "clip")))
     json_path = base.with_suffix(".json")
-    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    json_path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
+    )
     row = flat_record(data)
     csv_path = base.with_suffix(".csv")
     with open(csv_path, "w", newline="", encoding="utf-8") as f:

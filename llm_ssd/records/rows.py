@@ -85,6 +85,27 @@ def safe_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: spreadsheet_cell(v) for k, v in row.items()}
 
 
+NOT_FINITE = (
+    "its results hold a number that is not finite (NaN or infinity), which no record may hold; "
+    "check the checkpoint"
+)
+"""The error of a record that would otherwise be written as non-standard JSON (`NaN`)."""
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """A record as one line of standard JSON: a NaN or infinity is a ValueError, never `NaN`."""
+    return json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def checked_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The record, or its error record (`NOT_FINITE`) when a number in it is not finite."""
+    try:
+        json_line(record)
+    except ValueError:
+        return {"source": record.get("source"), "error": NOT_FINITE}
+    return record
+
+
 class RecordWriter:
     """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
 
@@ -104,7 +125,7 @@ class RecordWriter:
             for row in window_rows(record) if self.per_window else [record]:
                 self.csv.writerow(safe_row(flat_record(row)))
         else:
-            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.out.write(json_line(record))
         self.out.flush()
         self.count += 1
 

@@ -188,3 +188,13 @@ def test_the_analysis_carries_the_cut_short_warning(tmp_path):
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     (warning,) = analyze(cut).warnings
     assert "its header says 12.0 s: the file seems cut short" in warning
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    """Issue 25, case 12: opening a FIFO waits for a writer and reading it may never end."""
+    fifo = tmp_path / "live.wav"
+    os.mkfifo(fifo)
+    with pytest.raises(AudioError, match=r"live\.wav is not a regular file \(a pipe, device"):
+        load_audio(fifo)
+    with pytest.raises(AudioError, match="is not a regular file"):
+        load_audio("/dev/zero")  # a device that never ends

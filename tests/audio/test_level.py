@@ -21,7 +21,12 @@ from llm_ssd.audio.checks import (
 from llm_ssd.audio.level import (
     FAINT_DB_SPL,
     FAINT_WARNING,
+    INAUDIBLE_WARNING,
+    PHON_EXPONENT,
+    PHON_KNEE,
+    PHON_OFFSET,
     QUIET_DB_SPL,
+    QUIET_SONE,
     QUIET_WARNING,
     level_db_spl,
     too_quiet,
@@ -121,3 +126,40 @@ def test_the_reliability_level_lies_between_too_quiet_and_the_training_levels():
     assert QUIET_DB_SPL < FAINT_DB_SPL
     assert FAINT_WARNING not in analyze(noise_at(FAINT_DB_SPL + 1), RATE).warnings
     assert f"about {FAINT_DB_SPL - DBFS_TO_SPL:.0f} dBFS" in FAINT_WARNING  # what it says holds
+
+
+LOUD_RATE = 48000
+INAUDIBLE_SECONDS = 10
+"""Long enough that the click of the tone's abrupt start lasts under 5 % of the clip (N5)."""
+
+
+@pytest.mark.parametrize("hz", [1, 23000])
+def test_a_loud_but_inaudible_clip_is_too_quiet_to_describe(hz):
+    """Issue 25, case 16: a full-scale 1 Hz or 23 kHz tone is at 100 dB SPL and inaudible (its
+    N5 is 0.000 sone): judged by loudness, it is too quiet to describe, like silence."""
+    from llm_ssd.reading.reliability import notice, shown_as_result
+
+    t = np.arange(LOUD_RATE * INAUDIBLE_SECONDS) / LOUD_RATE
+    tone = np.sin(2 * np.pi * hz * t).astype(np.float32)
+    assert level_db_spl(tone) > 95
+    analysis = analyze(tone, LOUD_RATE)
+    assert analysis.n5 < QUIET_SONE
+    assert INAUDIBLE_WARNING in analysis.warnings and QUIET_WARNING not in analysis.warnings
+    assert not shown_as_result(analysis) and notice(analysis).startswith("**Not a result")
+    assert offline_caption(analysis) == QUIET_CAPTION
+    with FakeOpenAI() as server:
+        result = caption_text(analysis, CaptionSettings(base_url=server.base_url))
+    assert server.requests == [] and result.text == QUIET_CAPTION
+
+
+def test_the_loudness_threshold_is_that_of_a_1_khz_tone_at_the_quiet_level():
+    """QUIET_SONE is read from QUIET_DB_SPL by ISO 532-1's sone-phon relation: the loudness
+    of a 1-kHz tone at that level, measured, is within a phon of it."""
+    from llm_ssd.loudness import loudness_zwtv
+
+    t = np.arange(LOUD_RATE * SECONDS) / LOUD_RATE
+    amplitude = math.sqrt(2) * REFERENCE_PRESSURE * 10 ** (QUIET_DB_SPL / 20)  # pascal
+    measured = loudness_zwtv(amplitude * np.sin(2 * np.pi * 1000 * t), LOUD_RATE).n5
+    phon = PHON_KNEE * (measured + PHON_OFFSET) ** PHON_EXPONENT
+    assert abs(phon - QUIET_DB_SPL) < 1.0
+    assert 0.01 < QUIET_SONE < 0.03

@@ -269,3 +269,14 @@ def test_only_the_command_line_says_its_flag_raises_the_length_limit(tmp_path):
     error = describe_safely(str(clip), DescribeOptions(None, max_duration=2.0))["error"]
     assert error.startswith("walk.wav is 0:04 long; the limit is 0:02 (m:ss). Trim it")
     assert error.endswith("Or raise the limit with --max-duration (seconds).")
+
+
+def test_a_fifo_in_a_batch_is_refused_and_the_batch_ends(tmp_path):
+    """Issue 25, case 12: a FIFO (a never-ending input) no longer hangs the batch."""
+    fifo = tmp_path / "stream.wav"
+    os.mkfifo(fifo)
+    cmd = [sys.executable, "-m", "llm_ssd", "describe", str(fifo), "--workers", "1"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1
+    assert f"error: {fifo}: {fifo} is not a regular file (a pipe, device or socket)" in done.stderr
+    assert json.loads(done.stdout)["error"].startswith(f"{fifo} is not a regular file")

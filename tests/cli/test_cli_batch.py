@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-from cli_run import run_cli
+from cli_run import group_ends, run_cli
 
 from llm_ssd.analysis import analyze
 from llm_ssd.env import ENV_THREADS
@@ -132,15 +132,3 @@ def test_ctrl_c_keeps_the_finished_records_and_says_one_line(tmp_path):
     assert not out.exists()
     assert 1 <= len(written) < 12 and all("scene" in r for r in written)
     assert group_ends(process.pid), "a worker process outlived the interrupted command"
-
-
-def group_ends(group: int, seconds: float = 10.0) -> bool:
-    """Whether every process of a process group has ended within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(group, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from cli_run import run_cli
+from cli_run import read_fifo_in_background, run_cli
 from rating_cases import CLIP_A, CLIP_B, GOOD, shown
 
 from llm_ssd.ratings.rubric import overall
@@ -101,3 +101,36 @@ def test_a_broken_database_is_one_line_and_status_2(tmp_path, action, case):
     assert done.stderr.startswith(f"error: The ratings database {path} ")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert snapshot(path) == before
+
+
+def test_an_export_onto_the_database_is_refused_under_any_name(store, tmp_path):
+    """Issue 25, case 2: the database (any spelling, link) or SQLite's files beside it."""
+    from broken_databases import snapshot
+
+    db = store.path
+    before = snapshot(db)
+    (tmp_path / "hard.sqlite3").hardlink_to(db)
+    (tmp_path / "soft.sqlite3").symlink_to(db)
+    # other spellings and links of any file: tests/records/test_files.py
+    for output in (tmp_path / "." / "soft.sqlite3", tmp_path / "hard.sqlite3", f"{db}-wal"):
+        done = run_cli("ratings", "export", "--db", str(db), "--output", str(output))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"error: --output {output} would overwrite the ratings")
+        assert done.stderr.count("\n") == 1 and done.stdout == ""
+    assert snapshot(db) == before and store.rows()
+
+
+def test_an_export_into_a_fifo_keeps_the_fifo(store, tmp_path):
+    """Issue 25, case 3: a special file is written to directly, never renamed over."""
+    import os
+    import stat
+
+    fifo = tmp_path / "export.pipe"
+    os.mkfifo(fifo)
+    reader, got = read_fifo_in_background(fifo)
+    done = run_cli("ratings", "export", "--db", str(store.path), "--output", str(fifo))
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert read_export(got[0].decode(), "csv") == store.rows()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert not (tmp_path / "export.pipe.partial").exists()

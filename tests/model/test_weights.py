@@ -141,6 +141,13 @@ def bad_checkpoint(kind: str, folder) -> str:
         path.mkdir()
     elif kind == "not tensors":
         torch.save({"state_dict": {"epoch": 3}}, path)
+    elif kind in ("nan", "garbage statistics"):
+        state = weights.load_checkpoint(weights.weights_dir() / weights.DEFAULT_CHECKPOINT)
+        if kind == "nan":
+            state["bn0.weight"] = torch.full_like(state["bn0.weight"], torch.nan)
+        else:
+            path.with_name(path.stem + weights.NORM_SUFFIX).write_bytes(b"PK\x03\x04 garbage")
+        torch.save({"state_dict": state}, path)
     else:
         state = SoundAQnet().state_dict()
         if kind == "wrong keys":
@@ -160,6 +167,10 @@ BAD_CHECKPOINTS = {
     "391 unexpected weights, e.g. 'other.bn0.weight'\\): use a published",
     "wrong shape": "is not a SoundAQnet checkpoint \\(1 weights of another shape, "
     "e.g. 'bn0.weight'\\)",
+    "nan": "bad_nan.pth holds weights that are not finite numbers \\(NaN or infinity\\) in 1 "
+    "tensor\\(s\\), e.g. 'bn0.weight': it is damaged",
+    "garbage statistics": "bad_garbage statistics.norm.npz is not a file of normalisation "
+    "statistics .* delete it to use the published statistics \\(it cannot be read",
 }
 
 
@@ -190,3 +201,30 @@ def test_a_folder_named_pth_is_not_listed(weights_copy):
 def test_the_weights_live_in_the_checkouts_weights_folder_by_default(monkeypatch):
     monkeypatch.delenv(weights.ENV_WEIGHTS, raising=False)
     assert weights.weights_dir() == ROOT / "weights"
+
+
+def test_weights_far_out_of_range_give_an_error_record_never_nan(weights_copy, capsys, tmp_path):
+    """Issue 25, case 15: 1e30 weights load (they are finite) but their outputs are not: each
+    file gets an error naming the checkpoint, and what is written is standard JSON."""
+    import json
+
+    import soundfile as sf
+    import torch
+
+    from llm_ssd.cli import parser as cli
+
+    state = weights.load_checkpoint(weights.weights_dir() / weights.DEFAULT_CHECKPOINT)
+    huge = {k: v * 1e30 if k.endswith("conv1.weight") else v for k, v in state.items()}
+    torch.save({"state_dict": huge}, weights_copy / "huge.pth")
+    clip = tmp_path / "clip.wav"
+    sf.write(clip, 0.05 * np.random.default_rng(0).standard_normal(48000), 16000)
+    assert cli.main(["describe", str(clip), "--checkpoint", "huge"]) == 1
+    out, err = capsys.readouterr()
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"non-standard JSON: {constant}")
+
+    record = json.loads(out, parse_constant=refuse)
+    assert record == {"source": str(clip), "error": record["error"]}
+    assert record["error"].startswith("the checkpoint huge.pth gives outputs that are not finite")
+    assert "Traceback" not in err

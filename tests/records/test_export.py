@@ -38,3 +38,20 @@ def test_figures_download_as_png(tmp_path):
 def test_stem_never_leaves_the_folder():
     assert stem("/etc/passwd") == "passwd"
     assert stem("..") == "clip" and "/" not in stem("a/b/c.wav")
+
+
+def test_a_record_with_a_number_that_is_not_finite_is_never_written_as_nan(tmp_path):
+    """Issue 25, case 15: standard JSON only; such a record becomes its error record."""
+    import math
+
+    import pytest
+
+    from llm_ssd.records.rows import NOT_FINITE, checked_record, json_line
+
+    bad = {"source": "a.wav", "nearest_places": [{"distance": math.nan}], "isop": 0.1}
+    with pytest.raises(ValueError):
+        json_line(bad)
+    assert checked_record(bad) == {"source": "a.wav", "error": NOT_FINITE}
+    assert checked_record({"source": "b.wav", "isop": 0.1}) == {"source": "b.wav", "isop": 0.1}
+    with pytest.raises(ValueError):
+        write_record({"source": "c.wav", "isop": math.inf}, tmp_path)
