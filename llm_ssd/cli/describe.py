@@ -90,9 +90,7 @@ def describe_records(
         for path in files:
             yield describe_safely(path, options)
         return
-    context = multiprocessing.get_context("spawn")  # no fork of a process with torch threads
-    count = min(workers, len(files))
-    pool = ProcessPoolExecutor(count, context, _init_worker, (count,))
+    pool = worker_pool(min(workers, len(files)))
     futures = {pool.submit(describe_safely, path, options): path for path in files}
     try:
         for future in as_completed(futures):
@@ -109,6 +107,13 @@ def describe_records(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
+
+
+def worker_pool(count: int) -> ProcessPoolExecutor:
+    """`count` worker processes, spawned (no fork of a process with torch threads), each with
+    its share of the cores."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(count, context, _init_worker, (count,))
 
 
 def _init_worker(workers: int) -> None:
