@@ -137,6 +137,23 @@ def test_the_app_keeps_the_thread_policy_and_gives_the_records_of_every_path(app
     }
 
 
+def test_the_caption_reaches_the_page_before_the_last_figure(app, reference_clip):
+    """Issue 21, acceptance 2: the job's updates as a client receives them. The scene and the
+    offline caption come in the first; the five figures in later ones, one by one."""
+    job = describe(app, reference_clip, submit=True)
+    job.result()
+    updates = job.outputs()
+
+    def has_plot(value) -> bool:
+        return isinstance(value, dict) and bool(value.get("plot"))
+
+    caption = next(i for i, u in enumerate(updates) if isinstance(u[-2], str) and u[-2])
+    figures = [next(i for i, u in enumerate(updates) if has_plot(u[k])) for k in range(1, 6)]
+    assert caption == 0 and updates[0][0]["label"] == "park"
+    assert updates[0][-1] == "Caption from: **offline template**"
+    assert caption < min(figures) and len(set(figures)) == len(figures)  # one at a time
+
+
 def test_sixteen_parallel_calls_all_succeed(app, reference_clip, published):
     with ThreadPoolExecutor(PARALLEL_CALLS) as pool:
         results = list(pool.map(lambda _: describe(app, reference_clip), range(PARALLEL_CALLS)))
