@@ -43,6 +43,19 @@ from llm_ssd.model.runtime import load_model  # noqa: E402
 
 PARITY = 1e-5
 """The largest output difference a faster way may make."""
+DECISIONS = {
+    "today": "kept: inference mode, what analyze() runs",
+    "no_grad": "not kept: inference mode already skips what no_grad skips, and more",
+    "channels_last": "not kept: moves outputs by ~3e-6, beyond the 1e-6 to which the published "
+    "outputs are reproduced, for a gain within a shared machine's noise",
+    "jit.trace+freeze": "not kept: the graph is fixed to the traced length (windows run from 280 "
+    "to 4,500 frames) and moves outputs by ~2e-6",
+    "batch of 2": "kept as it is (long recordings' windows go in twos): no faster per window on "
+    "a CPU",
+    "today, again": "the control: what the machine's noise alone moves",
+    "compile": "not kept: minutes of compiling on 2 cores, again for each new length",
+}
+"""What became of each way, and why (issue 21)."""
 
 
 def flat(out: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -122,7 +135,7 @@ def main() -> None:
         seconds, out = ways["batch of 2"]  # type: ignore[misc]
         ways["batch of 2"] = (seconds / 2, out)
     base_seconds, base = ways["today"]  # type: ignore[misc]
-    print(f"{'way':<18} {'s / window':>10} {'vs today':>9} {'max |diff|':>11}  kept?")
+    print(f"{'way':<18} {'s / window':>10} {'vs today':>9} {'max |diff|':>11}  parity")
     for name, result in ways.items():
         if isinstance(result, str):
             print(f"{name:<18} {result}")
@@ -133,6 +146,8 @@ def main() -> None:
         verdict = "parity" if ok else f"refused: outputs move by more than {PARITY:g}"
         ratio = base_seconds / seconds
         print(f"{name:<18} {seconds:>10.4f} {ratio:>8.2f}x {diff:>11.2e}  {verdict}")
+    for name in ways:
+        print(f"{name}: {DECISIONS[name]}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ shows beside an offline caption."""
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from analyses import make_analysis
@@ -54,10 +55,8 @@ def test_the_offline_caption_comes_with_the_scene_before_any_figure(tab, clip):
     assert [list(u) for u in figures] == [[p] for p in PLOTS]  # one update each, as drawn
     last = updates[-1]  # every output, for API clients and the downloads
     assert set(PLOTS) <= set(last) and last["caption"] == scene["caption"]
-    assert sorted(name.rsplit("_", 1)[-1] for name in last["downloads"])[:2] == [
-        "circumplex.png",
-        "events.png",
-    ]
+    pngs = {Path(name).name for name in last["downloads"] if name.endswith(".png")}
+    assert pngs == {f"clip_{name}.png" for name in page.FIGURE_NAMES}
 
 
 def test_an_llm_caption_streams_while_the_figures_are_drawn(tab, clip, monkeypatch):
