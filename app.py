@@ -131,6 +131,8 @@ if __name__ == "__main__":
     mcp = mcp_wanted()
     fetch_weights()
     start_upload_store()  # before the page: Gradio reads its folder when the page is built
-    build_demo(mcp).queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
+    demo = build_demo(mcp)
+    print(threads.summary(CONCURRENCY_LIMIT), flush=True)
+    demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
         max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, i18n=WORDS, mcp_server=mcp
     )

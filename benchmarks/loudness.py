@@ -40,6 +40,7 @@ from mosqito_reference import loudness_zwtv_mosqito  # noqa: E402
 from llm_ssd import loudness  # noqa: E402
 from llm_ssd.audio.checks import PASCAL_PER_UNIT  # noqa: E402
 from llm_ssd.loudness import kernels, pipeline  # noqa: E402
+from llm_ssd.model import threads  # noqa: E402
 
 
 def load_clip() -> tuple[np.ndarray, int, np.ndarray]:
@@ -165,9 +166,10 @@ def main() -> None:
     if not CLIP.exists():
         sys.exit(f"{CLIP} is missing: the benchmark needs ../shared beside the repository")
 
+    threads.ensure()  # one analysis at a time: every core
     mono, rate, pascal = load_clip()
     fs = loudness.LOUDNESS_SAMPLE_RATE
-    print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {pipeline.THREADS} thread(s)")
+    print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {pipeline.threads()} thread(s)")
 
     warm = pascal[: int(WARM_UP_SECONDS * fs)]
     first_s, _ = timed(lambda: loudness.loudness_zwtv(warm, fs))

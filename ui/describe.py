@@ -4,7 +4,9 @@ LLM settings a visitor may change."""
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from functools import cache
@@ -20,12 +22,14 @@ from llm_ssd.caption.settings import CaptionSettings, router_from_env
 from llm_ssd.caption.sources import sign_in_available, source_order, visitor_settings
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
+from llm_ssd.figures.images import DOWNLOAD_FORMAT, Rendered, render
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
 from llm_ssd.ratings.blind import blind_pair
 from llm_ssd.ratings.store import DatabaseLocation, RatingStore
 from llm_ssd.reading.words import ENGLISH_WORDS
 from llm_ssd.records.export import write_figures, write_record
+from llm_ssd.result import Analysis
 from ui.networks import analysis_choice, network_choice
 from ui.page import (
     ANALYSIS_QUEUE,
@@ -50,6 +54,9 @@ EXAMPLES = {
 """The example clips offered, real recordings first, each with what it is (examples/README.md)."""
 
 
+WRITING = "Writing the caption…"
+"""The caption's line while an LLM is asked, before its first words."""
+BLIND_WRITING = "Blind mode: writing two captions…"
 NO_CLIP = "No clip yet: drop a sound file on the audio box, record one, or pick an example."
 PENDING: dict[str, str] = {
     "caption": "The description of your clip will appear here.",
@@ -119,10 +126,12 @@ class DescribeTab:
         network: str = "soundaqnet",
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
-        """Analysis first, then the plots, then the caption as it streams (in blind mode, both
-        captions at once); the last update carries every output. Each caption shown is
-        registered for rating; the clip itself is kept only when `keep_audio` is ticked. Gradio
-        fills `sign_in` with the visitor's Hugging Face sign-in (a method, not a partial, so that
+        """Analysis first; then, as soon as the network is done, the scene, the places and the
+        caption (the offline one whole, an LLM's as it streams; in blind mode, both captions
+        after the figures); the figures follow one by one as they are drawn, beside the caption
+        (issue 21); the last update carries every output. Each caption shown is registered for
+        rating; the clip itself is kept only when `keep_audio` is ticked. Gradio fills
+        `sign_in` with the visitor's Hugging Face sign-in (a method, not a partial, so that
         Gradio sees its type), used for this caption only."""
         out = self.out
         if not audio:
@@ -151,31 +160,93 @@ class DescribeTab:
             out.record: record,
             **out.agreement_line(analysis),
         }
-        yield {**first, out.caption: "", out.caption_source: "Writing the caption…"}
-        drawn = plots.all_figures(analysis)
-        figures = out.figures(analysis, drawn)
-        yield figures
-
+        drawing = FigureDrawing(out, analysis)
         if blind:
-            yield {out.caption_source: "Blind mode: writing two captions…"}
+            yield {**first, out.caption: "", out.caption_source: BLIND_WRITING}
+            yield from drawing.rest()
             captions, note = blind_pair(analysis, settings, key or "")
         else:
             stream = stream_caption(analysis, settings, key)
             try:
-                for _ in stream:
-                    yield {
-                        out.caption: stream.text,
-                        out.caption_source: f"Writing… ({stream.source})",
-                    }
+                if stream.asks_llm:  # the offline caption needs no "Writing…": it is all there
+                    yield {**first, out.caption: "", out.caption_source: WRITING}
+                    for _ in stream:
+                        yield {out.caption: stream.text,
+                               out.caption_source: f"Writing… ({stream.source})",
+                               **drawing.ready()}  # fmt: skip
                 captions, note = [stream.result()], ""
             finally:
                 stream.close()  # the visitor went away (GeneratorExit): stop asking the LLM
         ids = register(self.store, audio, analysis, captions, settings.model, keep_audio)
         final = out.captions(record, captions, ids, note)
+        yield {**first, **final}
+        yield from drawing.rest()
         with tempfile.TemporaryDirectory(prefix="llm-ssd-") as folder:  # Gradio copies them
             files = write_record(final[out.record], Path(folder))
-            files += write_figures(dict(zip(FIGURE_NAMES, drawn, strict=True)), audio, Path(folder))
-            yield {**first, **figures, **final, out.downloads: [str(f) for f in files]}
+            files += write_figures(drawing.downloads(), audio, Path(folder))
+            yield {**first, **drawing.shown, **final, out.downloads: [str(f) for f in files]}
+
+
+class FigureDrawing:
+    """The figures of one clip, drawn one at a time in a thread of their own (so that they are
+    drawn while an LLM writes), each handed over as a page update when the describe handler
+    asks for what is ready."""
+
+    def __init__(self, out: Outputs, analysis: Analysis) -> None:
+        self.shown: dict[gr.components.Component, Any] = {}
+        """Every update handed over so far, merged."""
+        self._images: dict[int, Rendered] = {}
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._done = False
+        threading.Thread(target=self._draw, args=(out, analysis), daemon=True).start()
+
+    def _draw(self, out: Outputs, analysis: Analysis) -> None:
+        try:
+            for update in out.figure_updates(analysis, self._rendered(analysis)):
+                self._queue.put(update)
+        except Exception as exc:  # raised again in the handler's thread
+            self._queue.put(exc)
+        finally:
+            self._queue.put(_DRAWN)
+
+    def _rendered(self, analysis: Analysis) -> Iterator[tuple[int, Rendered]]:
+        for i, figure in plots.each_figure(analysis):
+            self._images[i] = render(figure)
+            yield i, self._images[i]
+
+    def _take(self, item: Any) -> dict[gr.components.Component, Any]:
+        if item is _DRAWN:
+            self._done = True
+            return {}
+        if isinstance(item, Exception):
+            raise item
+        self.shown.update(item)
+        return item
+
+    def ready(self) -> dict[gr.components.Component, Any]:
+        """The updates of the figures drawn since the last call, merged; without waiting."""
+        updates: dict[gr.components.Component, Any] = {}
+        while not self._done:
+            try:
+                updates.update(self._take(self._queue.get_nowait()))
+            except queue.Empty:
+                break
+        return updates
+
+    def rest(self) -> Iterator[dict[gr.components.Component, Any]]:
+        """Each figure's update as it is drawn, until the last, one update each."""
+        while not self._done:
+            if update := self._take(self._queue.get()):
+                yield update
+
+    def downloads(self) -> dict[str, bytes]:
+        """Each figure as a PNG file's bytes, by its download name (once all are drawn)."""
+        return {FIGURE_NAMES[i]: self._images[i].encoded(DOWNLOAD_FORMAT)
+                for i in sorted(self._images)}  # fmt: skip
+
+
+_DRAWN = object()
+"""Put after the last figure."""
 
 
 def chosen_language(choice: str | None, other: str | None) -> str | None:

@@ -7,14 +7,13 @@ import json
 import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from gradio.components.plot import PlotData
-from gradio.processing_utils import encode_plot_to_base64
 from matplotlib.figure import Figure
 
 from llm_ssd.analysis import analyze
@@ -24,6 +23,7 @@ from llm_ssd.env import ENV_APP_MAX_MINUTES
 from llm_ssd.figures import panels as plots
 from llm_ssd.figures import timeline as plots_timeline
 from llm_ssd.figures.ensemble import agreement_line
+from llm_ssd.figures.images import PAGE_FORMAT, Rendered, render
 from llm_ssd.figures.panels import greyed
 from llm_ssd.places import nearest_markdown
 from llm_ssd.reading import guide
@@ -93,10 +93,6 @@ def example_clips(
         )
 
 
-PLOT_FORMAT = "webp"
-"""How figures travel to the browser (gr.Plot's default)."""
-
-
 class DescribedPlotData(PlotData):
     """A matplotlib figure for gr.Plot with a text alternative: the browser shows `chart` in
     the image's alt text (Gradio's own figures leave it "undefined")."""
@@ -104,10 +100,11 @@ class DescribedPlotData(PlotData):
     chart: str = ""
 
 
-def described(figure: Figure, text: str) -> DescribedPlotData:
-    """A figure with its text alternative, ready for a gr.Plot output. The browser appends
-    "plot visualising provided data" to the text."""
-    plot = encode_plot_to_base64(figure, PLOT_FORMAT)
+def described(figure: Figure | Rendered, text: str) -> DescribedPlotData:
+    """A figure (drawn here unless it is already) with its text alternative, ready for a gr.Plot
+    output. The browser appends "plot visualising provided data" to the text."""
+    image = figure if isinstance(figure, Rendered) else render(figure)
+    plot = image.data_url(PAGE_FORMAT)
     return DescribedPlotData(type="matplotlib", plot=plot, chart=f"{text.rstrip('.')} —")
 
 
@@ -148,16 +145,25 @@ class Outputs:
         return [getattr(self, f.name) for f in fields(self)]
 
     def figures(
-        self, analysis: Analysis, figures: Sequence[Figure]
+        self, analysis: Analysis, figures: Sequence[Figure | Rendered]
     ) -> dict[gr.components.Component, Any]:
         """The five figures of `plots.all_figures`, each with its text alternative."""
-        shown = map(described, figures, figure_texts(analysis))
+        return {k: v for part in self.figure_updates(analysis, enumerate(figures))
+                for k, v in part.items()}  # fmt: skip
+
+    def figure_updates(
+        self, analysis: Analysis, figures: Iterable[tuple[int, Figure | Rendered]]
+    ) -> Iterator[dict[gr.components.Component, Any]]:
+        """Each figure of `plots.all_figures`, given with its place there in any order, as soon
+        as it is given, with its text alternative; then the timeline."""
+        texts = figure_texts(analysis)
         outputs = (self.mel, self.loudness, self.events, self.paq, self.circumplex)
+        for i, figure in figures:
+            yield {outputs[i]: described(figure, texts[i])}
         timeline = plots_timeline.timeline_figure(analysis)  # None for one window
         if timeline and not shown_as_result(analysis):
             timeline = greyed(timeline)
-        return {
-            **dict(zip(outputs, shown, strict=True)),
+        yield {
             self.timeline: gr.Plot(
                 described(timeline, timeline_text(analysis)) if timeline else None,
                 visible=timeline is not None,

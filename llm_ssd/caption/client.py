@@ -91,6 +91,12 @@ class CaptionStream(Iterator[str]):
     def __init__(self, analysis: Analysis, settings: CaptionSettings, api_key: str | None) -> None:
         self.source = describe_source(settings, api_key)
         self.error: str | None = None
+        self.asks_llm = (
+            not said_too_quiet(analysis)
+            and not settings.refusal
+            and bool(stripped(api_key) or settings.api_key or settings.base_url)
+        )
+        """Whether an LLM is asked; if not, the offline caption is all there at once."""
         self._parts: list[str] = []
         self._chunks = self._generate(analysis, settings, api_key)
 
@@ -127,7 +133,7 @@ class CaptionStream(Iterator[str]):
             log.warning("caption: %s", self.error)
             yield from offline_chunks(analysis, settings.language)
             return
-        if not (key or settings.base_url):
+        if not self.asks_llm:
             yield from offline_chunks(analysis, settings.language)
             return
         llm = _llm_chunks(analysis, settings, key)

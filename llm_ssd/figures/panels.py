@@ -6,7 +6,7 @@ draw at the same time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import librosa
 import matplotlib
@@ -28,7 +28,7 @@ from llm_ssd.figures.ensemble import (
     ensemble_points,
     ensemble_whiskers,
 )
-from llm_ssd.figures.legibility import FIGURE_WIDTH, TEXT_PT, apply_style
+from llm_ssd.figures.legibility import FIGURE_WIDTH, POINTS_PER_INCH, TEXT_PT, apply_style
 from llm_ssd.figures.networks import networks_events_figure, networks_paq_figure
 from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.loudness import LOUDNESS_STEP
@@ -266,6 +266,23 @@ def _text_box(note, renderer) -> Bbox:
     return Text.get_window_extent(note, renderer)
 
 
+def _boxes_at(fig: Figure, ax, renderer, text: str, point, colour: str):
+    """Where a label's text would land at any spot: measured once to each side of its point
+    (the text is the same size everywhere), then moved by the spot's offset."""
+    measured = {}
+    for spot in ((1.0, 0.0), (-1.0, 0.0)):
+        note = _label(ax, text, point, spot, colour)
+        measured[spot[0] > 0] = (spot, _text_box(note, renderer))
+        note.remove()
+    pixels_per_point = fig.dpi / POINTS_PER_INCH
+
+    def box_at(spot: tuple[float, float]) -> Bbox:
+        (x0, y0), box = measured[spot[0] >= 0]
+        return box.translated((spot[0] - x0) * pixels_per_point, (spot[1] - y0) * pixels_per_point)
+
+    return box_at
+
+
 Segment = tuple[tuple[float, float], tuple[float, float]]
 
 
@@ -309,10 +326,9 @@ def _place_labels(
     for text, point, colour in labels:
         anchor = tuple(ax.transData.transform(point))
         best: tuple[int, tuple[float, float], Bbox, Segment] | None = None
+        boxes_at = _boxes_at(fig, ax, renderer, text, point, colour)
         for spot in _label_spots():
-            note = _label(ax, text, point, spot, colour)
-            box = _text_box(note, renderer)
-            note.remove()
+            box = boxes_at(spot)
             if not (inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)):
                 continue
             if any(box.overlaps(other) for other in boxes + words + dot_boxes):
@@ -397,6 +413,7 @@ def circumplex_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) ->
     fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=TEXT_PT, frameon=False,
                handletextpad=0.1, columnspacing=0.8)  # fmt: skip
     _place_labels(fig, ax, labels, places)
+    fig.set_layout_engine("none")  # laid out for the labels already: drawn without doing it again
     return fig
 
 
@@ -425,19 +442,34 @@ def scene_confidences(analysis: Analysis) -> dict[str, float]:
     return {SCENE_LAY_NAMES[k]: float(v) for k, v in analysis.scene_probabilities.items()}
 
 
+SOONEST_FIRST = (2, 3, 4, 1, 0)
+"""The order the five figures are drawn in, as places in `all_figures`: events, radar and
+circumplex (what the page shows first), then loudness and spectrogram."""
+
+
+def each_figure(analysis: Analysis) -> Iterator[tuple[int, Figure]]:
+    """The figures of `all_figures`, each with its place there, one at a time in the order of
+    `SOONEST_FIRST`, so that each can be shown as soon as it is drawn."""
+    side_by_side = analysis.comparison is not None
+    makers = (
+        log_mel_figure,
+        loudness_figure,
+        (lambda a: networks_events_figure(a, DPI)) if side_by_side else events_figure,
+        (lambda a: networks_paq_figure(a, SQUARE, DPI)) if side_by_side else paq_figure,
+        circumplex_figure,
+    )
+    shown = shown_as_result(analysis)
+    for i in SOONEST_FIRST:
+        figure = makers[i](analysis)
+        yield i, figure if shown else greyed(figure)
+
+
 def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:
     """Log-mel, loudness, events, PAQ radar and circumplex, in that order; for networks side by
     side, the events as a networks × events heat map and every network's ring on the radar;
     greyed, with the reason across them, when the clip is too quiet for them to be results."""
-    side_by_side = analysis.comparison is not None
-    figures = (
-        log_mel_figure(analysis),
-        loudness_figure(analysis),
-        networks_events_figure(analysis, DPI) if side_by_side else events_figure(analysis),
-        networks_paq_figure(analysis, SQUARE, DPI) if side_by_side else paq_figure(analysis),
-        circumplex_figure(analysis),
-    )
-    return tuple(map(greyed, figures)) if not shown_as_result(analysis) else figures
+    drawn = dict(each_figure(analysis))
+    return tuple(drawn[i] for i in range(len(drawn)))  # type: ignore[return-value]
 
 
 def greyed(fig: Figure) -> Figure:

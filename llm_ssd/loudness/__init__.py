@@ -5,8 +5,8 @@ one-third-octave filters at 48 kHz, squaring and smoothing, levels every 0.5 ms,
 20 critical bands, the non-linear temporal decay of the hearing system, the upper slopes of the
 specific loudness pattern, and the temporal weighting of the total loudness, decimated to 2 ms.
 The filter bank and the sequential stages are numba kernels (machine code cached where a
-writable cache exists), the rest numpy; the signal goes through in 4 s blocks, two threads
-sharing each block, so memory stays near the size of the result.
+writable cache exists), the rest numpy; the signal goes through in 4 s blocks, the thread
+policy's threads (`model.threads`) sharing each block, so memory stays near the size of the result.
 
 It reproduces mosqito 1.2.1's `loudness_zwtv` (the reference of the tests and benchmarks,
 wrapped in tests/mosqito_reference.py) operation for operation, including where mosqito departs
@@ -28,6 +28,8 @@ from llm_ssd.loudness.pipeline import (
     LoudnessRangeError,
     loudness_zwtv,
     percentile_loudness,
+    set_threads,
+    threads,
 )
 from llm_ssd.loudness.tables import LOUDNESS_SAMPLE_RATE, LOUDNESS_STEP, MAX_LOW_BAND_LEVEL, N_BARK
 
@@ -43,4 +45,6 @@ __all__ = [
     "LoudnessRangeError",
     "loudness_zwtv",
     "percentile_loudness",
+    "set_threads",
+    "threads",
 ]

@@ -1,5 +1,5 @@
 """The public pipeline: `loudness_zwtv` and its `Loudness` result, the signal streamed through
-the stages block by block, two threads sharing each block."""
+the stages block by block, the threads of the thread policy sharing each block."""
 
 from __future__ import annotations
 
@@ -63,10 +63,12 @@ BLOCK_STEPS = 8192
 the first block is computed again at the end; over 4 s any other start value fades below 1e-20."""
 BLOCK_SAMPLES = BLOCK_STEPS * LEVEL_DECIMATION
 """48 kHz samples per block."""
-MAX_THREADS = 2
-"""At most this many threads share each block's work."""
-THREADS = min(MAX_THREADS, os.cpu_count() or 1)
-"""Threads sharing each block's work (numba kernels and numpy release the GIL)."""
+DEFAULT_THREADS = 1
+"""Threads sharing each block's work until the thread policy (`model.threads`, which every
+analysis applies first) says how many: one, which never oversubscribes."""
+_THREADS = [DEFAULT_THREADS]
+"""Threads sharing each block's work (numba kernels and numpy release the GIL); the numbers do
+not depend on it: each thread computes whole columns (time steps) or whole filter groups."""
 _NO_SPECIFIC = np.zeros((N_BARK, 0), dtype=SPECIFIC_LOUDNESS_DTYPE)
 """What `pattern` gets for its specific loudness when none is kept: it writes nothing there."""
 
@@ -101,6 +103,17 @@ class Loudness:
     def n10(self) -> float:
         """Loudness exceeded 10 % of the time."""
         return percentile_loudness(self.n, 10.0)
+
+
+def set_threads(count: int) -> None:
+    """Share each block's work among `count` threads (at least one): set by the thread
+    policy."""
+    _THREADS[0] = max(1, int(count))
+
+
+def threads() -> int:
+    """Threads sharing each block's work."""
+    return _THREADS[0]
 
 
 def percentile_loudness(n: np.ndarray, exceeded_percent: float) -> float:
@@ -280,7 +293,7 @@ def _pattern_block(
     """Decay filter over a block of core loudness, then the loudness pattern of each step."""
     decayed = np.empty_like(core)
     decay(core, decay_state, DECAY_B, step0 > 0, decayed)
-    bounds = np.linspace(0, core.shape[1], THREADS + 1).astype(int)
+    bounds = np.linspace(0, core.shape[1], threads() + 1).astype(int)
     out = _NO_SPECIFIC if specific is None else specific
     with_specific = specific is not None
     _parallel(
@@ -293,23 +306,25 @@ def _pattern_block(
 
 def _split_columns(func: Callable[[np.ndarray], np.ndarray], a: np.ndarray) -> np.ndarray:
     """func over column ranges of `a` in parallel, the results side by side."""
-    bounds = np.linspace(0, a.shape[1], THREADS + 1).astype(int)
-    parts: list[np.ndarray] = [np.empty(0)] * THREADS
+    count = threads()
+    bounds = np.linspace(0, a.shape[1], count + 1).astype(int)
+    parts: list[np.ndarray] = [np.empty(0)] * count
 
     def part(i: int) -> None:
         parts[i] = func(a[:, bounds[i] : bounds[i + 1]])
 
-    _parallel([lambda i=i: part(i) for i in range(THREADS)])
-    return parts[0] if THREADS == 1 else np.concatenate(parts, axis=1)
+    _parallel([lambda i=i: part(i) for i in range(count)])
+    return parts[0] if count == 1 else np.concatenate(parts, axis=1)
 
 
 def _parallel(tasks: list[Callable[[], None]]) -> None:
     """Run the tasks on the pool and this thread; re-raise the first failure."""
-    if THREADS == 1 or len(tasks) == 1:
+    count = threads()
+    if count == 1 or len(tasks) == 1:
         for task in tasks:
             task()
         return
-    pool = _pool(os.getpid())
+    pool = _pool(os.getpid(), count)
     futures = [pool.submit(task) for task in tasks[1:]]
     tasks[0]()
     for future in futures:
@@ -317,6 +332,7 @@ def _parallel(tasks: list[Callable[[], None]]) -> None:
 
 
 @cache
-def _pool(pid: int) -> ThreadPoolExecutor:
-    """The worker threads of this process (a forked child gets its own: threads do not fork)."""
-    return ThreadPoolExecutor(THREADS - 1, thread_name_prefix=f"loudness-{pid}")
+def _pool(pid: int, count: int) -> ThreadPoolExecutor:
+    """The worker threads of this process for `count` threads, this one included (a forked
+    child gets its own: threads do not fork)."""
+    return ThreadPoolExecutor(count - 1, thread_name_prefix=f"loudness-{pid}")

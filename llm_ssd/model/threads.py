@@ -1,5 +1,6 @@
-"""The thread policy: how many torch threads each analysis runs on, decided in one place for the
-app, the command line, its worker processes and training.
+"""The thread policy: how many threads each analysis runs on (torch's intra-op threads, numba's,
+and those sharing the loudness's blocks), decided in one place for the app, the command line,
+its worker processes and training.
 
 Threads per analysis × analyses at once ≤ the cores this process may use, so that nothing
 oversubscribes the machine: one analysis alone gets every core; the app, which runs
@@ -17,8 +18,10 @@ from __future__ import annotations
 import logging
 import os
 
+import numba
 import torch
 
+from llm_ssd import loudness
 from llm_ssd.env import ENV_THREADS, setting
 
 MKL_CBWR = "MKL_CBWR"
@@ -57,14 +60,45 @@ def threads_per_analysis(analyses_at_once: int = 1) -> int:
 
 
 def apply(analyses_at_once: int = 1) -> int:
-    """Decide the policy for this process: torch's intra-op threads for `analyses_at_once`
-    analyses at once. Returns the threads per analysis."""
+    """Decide the policy for this process: torch's intra-op threads, numba's and the loudness's
+    for `analyses_at_once` analyses at once. Returns the threads per analysis."""
     chosen = _DECIDED["threads"] = threads_per_analysis(analyses_at_once)
+    _numba_here(chosen)  # first: starting numba's OpenMP threads resets OpenMP's count
     torch.set_num_threads(chosen)
+    loudness.set_threads(chosen)
     return chosen
 
 
+def _numba_here(chosen: int) -> None:
+    """numba's threads for this thread: its count, unlike torch's, is kept per thread."""
+    wanted = min(chosen, numba.config.NUMBA_NUM_THREADS)
+    if numba.get_num_threads() != wanted:
+        numba.set_num_threads(wanted)
+
+
+def in_force() -> dict[str, int]:
+    """The threads each library of this process reports it runs an analysis on."""
+    return {
+        "torch": torch.get_num_threads(),
+        "numba": numba.get_num_threads(),
+        "loudness": loudness.threads(),
+        "cores": cores(),
+    }
+
+
+def summary(analyses_at_once: int) -> str:
+    """One line for a log: the policy in force for `analyses_at_once` analyses at once."""
+    now = in_force()
+    return (
+        f"thread policy: {analyses_at_once} analyses at once, each on {now['torch']} torch, "
+        f"{now['numba']} numba and {now['loudness']} loudness thread(s), of {now['cores']} cores"
+    )
+
+
 def ensure() -> int:
-    """The policy in force; for a process that decided none (`analyze()` from Python), that of
-    one analysis at a time."""
-    return _DECIDED.get("threads") or apply()
+    """The policy in force, also in this thread (an app's request runs in a thread of its own);
+    for a process that decided none (`analyze()` from Python), that of one analysis at a time."""
+    if not (chosen := _DECIDED.get("threads")):
+        return apply()
+    _numba_here(chosen)
+    return chosen

@@ -9,14 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure
-
 from llm_ssd.records.rows import flat_record, safe_row
 
 DECIMALS = 3
 """Numbers in a downloaded record keep this many decimals: the models' outputs carry no more."""
-PNG_DPI = 150
-"""Resolution of a downloaded figure: sharp on a projector and in a printed handout."""
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -57,12 +53,12 @@ def write_record(record: Mapping[str, Any], folder: Path) -> list[Path]:
     return [json_path, csv_path]
 
 
-def write_figures(figures: Mapping[str, Figure], source: str, folder: Path) -> list[Path]:
-    """Each figure as `<clip>_<name>.png`."""
+def write_figures(images: Mapping[str, bytes], source: str, folder: Path) -> list[Path]:
+    """Each figure, given as a PNG file's bytes, as `<clip>_<name>.png`."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, figure in figures.items():
+    for name, data in images.items():
         path = folder / f"{stem(source)}_{stem(name)}.png"
-        figure.savefig(path, dpi=PNG_DPI, format="png")
+        path.write_bytes(data)
         paths.append(path)
     return paths

@@ -177,7 +177,7 @@ def test_the_app_closes_the_connection_when_its_visitor_goes_away(monkeypatch, a
 
     page = pytest.importorskip("ui.describe")
     monkeypatch.setattr(page, "analyze", lambda *args, **kwargs: analysis)
-    monkeypatch.setattr(page.plots, "all_figures", lambda a: [Figure() for _ in range(5)])
+    monkeypatch.setattr(page.plots, "each_figure", lambda a: [(i, Figure()) for i in range(5)])
     monkeypatch.setenv("LLM_SSD_DEADLINE", "30")
     with FakeOpenAI(mode="drip", chunk_delay=0.1) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)

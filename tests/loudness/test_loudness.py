@@ -266,7 +266,7 @@ def test_skipping_specific_loudness_keeps_total_loudness(field: str) -> None:
 def test_skipping_specific_loudness_saves_its_memory(monkeypatch) -> None:
     """The peak of numpy's allocations (traced) drops by at least N' itself. One thread, so
     that the peak does not depend on how the blocks of two threads happen to overlap."""
-    monkeypatch.setattr(pipeline, "THREADS", 1)
+    monkeypatch.setattr(pipeline, "_THREADS", [1])
     x = short_mixture(20.0)
     for specific in (True, False):  # compile both variants before measuring
         loudness_zwtv(x[:FS], FS, specific=specific)
@@ -407,3 +407,17 @@ def test_works_without_a_writable_numba_cache(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["NullCache", "50", "True"]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_thread_count_does_not_change_the_numbers(monkeypatch, count: int) -> None:
+    """The thread policy may give the loudness any number of threads (issue 21): over several
+    blocks, N(t) and N'(z, t) are the same bits with `count` threads as with two."""
+    x = short_mixture(9.0, seed=4)
+    monkeypatch.setattr(pipeline, "_THREADS", [2])
+    two = loudness_zwtv(x, FS)
+    pipeline.set_threads(count)
+    assert pipeline.threads() == count
+    other = loudness_zwtv(x, FS)
+    np.testing.assert_array_equal(other.n, two.n)
+    np.testing.assert_array_equal(other.n_specific, two.n_specific)

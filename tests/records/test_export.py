@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import json
 
+import numpy as np
 from analyses import make_analysis, with_outputs
 from matplotlib.figure import Figure
+from PIL import Image
 
+from llm_ssd.figures.images import DOWNLOAD_FORMAT, render
 from llm_ssd.records.export import DECIMALS, rounded, stem, write_figures, write_record
 from llm_ssd.records.rows import flat_record
 
@@ -27,12 +30,16 @@ def test_record_downloads_round_and_keep_every_field(tmp_path):
             assert len(row[key].split(".")[-1]) <= DECIMALS, key
 
 
-def test_figures_download_as_png(tmp_path):
-    figure = Figure()
+def test_figures_download_as_the_png_of_their_one_drawing(tmp_path):
+    figure = Figure(figsize=(2, 1), dpi=50)
     figure.add_subplot().plot([0, 1])
-    (path,) = write_figures({"paq radar": figure}, "park.flac", tmp_path)
+    image = render(figure)
+    (path,) = write_figures({"paq radar": image.encoded(DOWNLOAD_FORMAT)}, "park.flac", tmp_path)
     assert path.name == "park_paq_radar.png"
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(path) as png:
+        assert png.size == (100, 50) == image.size
+        np.testing.assert_array_equal(np.asarray(png), image.rgba)  # lossless
 
 
 def test_stem_never_leaves_the_folder():

@@ -12,11 +12,14 @@ import soundfile as sf
 from app_server import ROOT, AppServer
 from fake_openai import FakeOpenAI
 
+from llm_ssd.analysis import analyze
 from llm_ssd.audio.level import QUIET_WARNING
 from llm_ssd.caption.client import CUT_MARK
 from llm_ssd.caption.offline import QUIET_CAPTION
 from llm_ssd.labels import EVENTS, MAX_LANGUAGE_CHARS, PAQS
+from llm_ssd.model import threads
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
+from ui.page import CONCURRENCY_LIMIT
 
 gradio_client = pytest.importorskip("gradio_client")
 PARALLEL_CALLS = 16
@@ -114,6 +117,41 @@ def test_describe_endpoint_matches_published_and_captions_offline(app, reference
     assert caption.startswith("In this park")
     assert "offline template" in source and record["caption_source"] == "offline template"
     assert record["caption"] == caption
+
+
+def test_the_app_keeps_the_thread_policy_and_gives_the_records_of_every_path(app, reference_clip):
+    """Issue 21: the app's process runs each of its CONCURRENCY_LIMIT analyses on its share of
+    the cores (torch, numba and the loudness, as they report it), and its record is this
+    process's `analyze()` record (every core on one analysis), bit for bit."""
+    share = max(1, threads.cores() // CONCURRENCY_LIMIT)
+    policy = (
+        f"thread policy: {CONCURRENCY_LIMIT} analyses at once, each on {share} torch, {share} "
+        f"numba and {share} loudness thread(s), of {threads.cores()} cores"
+    )
+    assert policy in app.log()
+    *_, record, _, _ = describe(app, reference_clip)
+    here = json.loads(json.dumps(analyze(reference_clip).to_dict()))
+    made = ("timings", "source", "caption", "caption_source", "caption_error")
+    assert {k: v for k, v in record.items() if k not in made} == {
+        k: v for k, v in here.items() if k not in made
+    }
+
+
+def test_the_caption_reaches_the_page_before_the_last_figure(app, reference_clip):
+    """Issue 21, acceptance 2: the job's updates as a client receives them. The scene and the
+    offline caption come in the first; the five figures in later ones, one by one."""
+    job = describe(app, reference_clip, submit=True)
+    job.result()
+    updates = job.outputs()
+
+    def has_plot(value) -> bool:
+        return isinstance(value, dict) and bool(value.get("plot"))
+
+    caption = next(i for i, u in enumerate(updates) if isinstance(u[-2], str) and u[-2])
+    figures = [next(i for i, u in enumerate(updates) if has_plot(u[k])) for k in range(1, 6)]
+    assert caption == 0 and updates[0][0]["label"] == "park"
+    assert updates[0][-1] == "Caption from: **offline template**"
+    assert caption < min(figures) and len(set(figures)) == len(figures)  # one at a time
 
 
 def test_sixteen_parallel_calls_all_succeed(app, reference_clip, published):
