@@ -53,8 +53,8 @@ class TooLong(AudioError):
 
 
 def clock(seconds: float) -> str:
-    """Whole seconds as m:ss ("60:01"), minutes counted past the hour."""
-    minutes, rest = divmod(int(seconds), 60)
+    """Seconds, to the nearest, as m:ss ("60:01"), minutes counted past the hour."""
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
 
 

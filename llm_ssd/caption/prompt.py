@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from llm_ssd.audio.checks import clock
 from llm_ssd.labels import DEFAULT_LANGUAGE, PAQS, SCENE_LAY_NAMES, Likert
 from llm_ssd.reading.feelings import may_say
-from llm_ssd.reading.story import clock, lay_scene, one_scene, scene_doubt, stretches
+from llm_ssd.reading.story import lay_scene, one_scene, scene_doubt, stretches
 from llm_ssd.result import Analysis
 
 EVENT_THRESHOLDS: tuple[float, ...] = (0.4, 0.3, 0.2)

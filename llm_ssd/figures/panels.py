@@ -20,6 +20,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import Bbox
 
+from llm_ssd.audio.checks import clock
 from llm_ssd.audio.mel import HOP_LENGTH, MEL_FMAX, MEL_FMIN, N_MELS, SAMPLE_RATE
 from llm_ssd.caption.prompt import select_events
 from llm_ssd.figures.ensemble import (
@@ -34,7 +35,6 @@ from llm_ssd.labels import EVENTS, PAQ_ANGLES, PAQ_CIRCLE, PAQ_SCALE, PAQS, SCEN
 from llm_ssd.loudness import LOUDNESS_STEP
 from llm_ssd.places import NEAREST_COUNT, Place, load_places, nearest_places
 from llm_ssd.reading.reliability import GREYED_MARK, shown_as_result
-from llm_ssd.reading.story import clock
 from llm_ssd.result import Analysis
 
 matplotlib.use("Agg")

@@ -3,10 +3,10 @@ and for anyone who cannot see the picture. Plain strings from an `Analysis`; no 
 
 from __future__ import annotations
 
+from llm_ssd.audio.checks import clock
 from llm_ssd.audio.mel import MEL_FMAX, MEL_FMIN
 from llm_ssd.labels import PAQ_ANGLES, PAQS
 from llm_ssd.places import nearest_places
-from llm_ssd.reading.story import clock
 from llm_ssd.result import Analysis
 
 

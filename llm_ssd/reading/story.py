@@ -136,9 +136,3 @@ def scene_doubt(analysis: Analysis) -> str | None:
         return None
     others = " or ".join(with_article(lay_scene(s)) for s in ensemble.other_scenes())
     return f"probably {with_article(lay_scene(analysis.scene))}, though it could be {others}"
-
-
-def clock(seconds: float) -> str:
-    """Minutes and seconds, "2:05"."""
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"

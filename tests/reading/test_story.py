@@ -8,13 +8,13 @@ import dataclasses
 import pytest
 from analyses import make_analysis, published_analysis
 
+from llm_ssd.audio.checks import clock
 from llm_ssd.caption.offline import offline_caption
 from llm_ssd.caption.prompt import build_prompt
 from llm_ssd.labels import SCENES
 from llm_ssd.reading.story import (
     CHANGE_THRESHOLD,
     changes,
-    clock,
     headline,
     scene_doubt,
     stretches,
