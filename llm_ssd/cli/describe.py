@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from llm_ssd.audio.calibration import PAPER, Calibration
 from llm_ssd.audio.checks import MAX_DURATION
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
@@ -40,14 +41,18 @@ class DescribeOptions:
     """The caption's language (None: LLM_SSD_LANGUAGE, else English)."""
     model: str | None = None
     """The network (`model.networks.registry`), or "all" side by side; None: SoundAQnet."""
+    calibration: Calibration = PAPER
+    """How samples map to pascals (`audio.calibration`)."""
 
 
-def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
-    """The record of one clip; raises AudioError/WeightsError for what the user must fix."""
+def describe_one(path: str, options: DescribeOptions, audio: Any = None) -> dict[str, Any]:
+    """The record of one clip (`audio`: the file decoded elsewhere); raises AudioError/
+    WeightsError for what the user must fix."""
     from llm_ssd.analysis import analyze
 
     analysis = analyze(
-        path,
+        path if audio is None else audio,
+        calibration=options.calibration,
         checkpoint=options.checkpoint,
         max_duration=options.max_duration,
         ensemble=options.ensemble,
@@ -59,10 +64,10 @@ def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
     return record
 
 
-def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
+def describe_safely(path: str, options: DescribeOptions, audio: Any = None) -> dict[str, Any]:
     """The record of one clip, or one with an `error` field: a file never stops the batch."""
     try:
-        return describe_one(path, options)
+        return describe_one(path, options, audio)
     except LLMSSDError as exc:
         return {"source": path, "error": str(exc)}
     except Exception as exc:  # a bug must not cost the rest of the batch
@@ -128,9 +133,14 @@ def describe(args: argparse.Namespace) -> int:
     check_networks(args)  # a wrong checkpoint or network is said once, before any file
     if args.caption:
         make_captioner(args.language)  # a caption setting out of bounds is said before any file
+    from llm_ssd.cli.archive import calibration_of, describe_archive, is_archive_run
+
     options = DescribeOptions(
-        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language, args.model
-    )
+        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language, args.model,
+        calibration_of(args),
+    )  # fmt: skip
+    if is_archive_run(args):  # Parquet, --resume, start times, Ray (`cli.archive`)
+        return describe_archive(args, options)
     writer: RecordWriter | None = None
     try:
         with record_file(args.output) as out:
@@ -204,9 +214,10 @@ def add_describe_command(sub: Any) -> None:
     d.add_argument("files", nargs="+", help="sound files (wav, flac, ogg, mp3, m4a, webm, ...)")
     d.add_argument(
         "--format",
-        choices=("json", "csv"),
+        choices=("json", "csv", "parquet"),
         default="json",
-        help="json: one JSON object per line (default); csv: one row per file",
+        help="json: one JSON object per line (default); csv: one row per file; parquet: typed "
+        "columns, the CSV's, written a row group at a time (needs --output)",
     )
     d.add_argument(
         "--checkpoint",
@@ -244,7 +255,7 @@ def add_describe_command(sub: Any) -> None:
     d.add_argument(
         "--per-window",
         action="store_true",
-        help="with --format csv: one row per 30-s window, not per file",
+        help="with --format csv or parquet: one row per 30-s window, not per file",
     )
     d.add_argument(
         "--workers",
@@ -252,4 +263,7 @@ def add_describe_command(sub: Any) -> None:
         default=os.cpu_count() or 1,
         help="processes analysing files at once (default: one per CPU)",
     )
+    from llm_ssd.cli.archive import add_archive_options
+
+    add_archive_options(d)
     d.set_defaults(run=describe)

@@ -78,8 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Iterable[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(None if argv is None else list(argv))
-    if getattr(args, "per_window", False) and args.format != "csv":
-        parser.error("--per-window needs --format csv (JSON records always list their windows)")
+    if getattr(args, "per_window", False) and args.format not in ("csv", "parquet"):
+        parser.error(
+            "--per-window needs --format csv or parquet (JSON records always list their windows)"
+        )
     try:
         return args.run(args)
     except LLMSSDError as exc:
