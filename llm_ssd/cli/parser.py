@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from llm_ssd.cli.describe import INTERRUPTED, add_describe_command
+from llm_ssd.cli.diary import add_diary_command
 from llm_ssd.cli.ratings import add_ratings_commands
 from llm_ssd.cli.train import add_training_commands
 from llm_ssd.errors import LLMSSDError, UsageError
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_training_commands(sub)
     add_ratings_commands(sub)
+    add_diary_command(sub)
     return parser
 
 
