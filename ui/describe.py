@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 
 from llm_ssd.analysis import analyze
+from llm_ssd.audio.calibration import MAX_LEVEL_DB, MIN_LEVEL_DB, PAPER, from_level
 from llm_ssd.caption import limits
 from llm_ssd.caption.access import served_locally, shown_url
 from llm_ssd.caption.client import caption_status, stream_caption
@@ -68,6 +69,11 @@ ENSEMBLE_LABEL = (
     "Ask all four published versions of the model and show their mean and spread (an ensemble "
     "of the four checkpoints: the checkpoint below is then not used; about 3× the time)"
 )
+LEVEL_LABEL = "I know this recording's level (LAeq, dB)"
+LEVEL_INFO = (
+    "Measured with a sound level meter where you recorded? Type it, and the loudness is measured "
+    "at that level. Empty: the paper's calibration (a full-scale sine is about 100 dB SPL)."
+)
 ADVANCED = ENGLISH_WORDS["advanced"]
 RATE_FOLD = ENGLISH_WORDS["rate_fold"]
 NOTHING_LOADED = "No clip loaded yet."
@@ -118,6 +124,7 @@ class DescribeTab:
         keep_audio: bool = False,
         ensemble: bool = False,
         network: str = "soundaqnet",
+        level_db: float | None = None,
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
         """Analysis first, then the plots, then the caption as it streams (in blind mode, both
@@ -141,7 +148,9 @@ class DescribeTab:
                 local=served_locally(),
             )
             chosen = analysis_choice(checkpoint, network)
-            analysis = analyze(audio, max_duration=MAX_MINUTES * 60, ensemble=ensemble, **chosen)
+            level = PAPER if level_db is None else from_level(level_db)
+            analysis = analyze(audio, max_duration=MAX_MINUTES * 60, ensemble=ensemble,
+                               calibration=level, **chosen)  # fmt: skip
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
         for warning in analysis.warnings:
@@ -368,6 +377,8 @@ def build_describe_tab(
             label="SoundAQnet checkpoint (the authors' published weights)",
         )
         network = network_choice()
+        level_db = gr.Number(None, label=LEVEL_LABEL, info=LEVEL_INFO, minimum=MIN_LEVEL_DB,
+                             maximum=MAX_LEVEL_DB)  # fmt: skip
         llm = llm_settings(env, *panels.language)
     p = panels
     out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
@@ -384,7 +395,7 @@ def build_describe_tab(
     cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
         tab.describe,
-        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network],
+        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network, level_db],
         outputs=out.all(),
         api_name="describe",
         concurrency_limit=CONCURRENCY_LIMIT,

@@ -1,6 +1,7 @@
 """Audio in: decoding any sound file to mono float32 in bounded memory (`decode`), the input
-checks and the authors' calibration (`checks`), SoundAQnet's log-mel front end (`mel`), and the
-level meter that finds clips too quiet to describe (`level`).
+checks and the authors' calibration (`checks`), another calibration from a known level or a
+calibrator's tone (`calibration`), SoundAQnet's log-mel front end (`mel`), and the level meter
+that finds clips too quiet to describe (`level`).
 
 May import: errors, torch."""
 
