@@ -32,7 +32,7 @@ from peak_memory import PEAK_MB  # noqa: E402
 RATE = 16_000
 WRITER = (
     PEAK_MB
-    + r'''
+    + r"""
 import json, sys, time
 from datetime import datetime
 from llm_ssd.archive import parquet
@@ -52,7 +52,7 @@ for i in range(rows):
 sink.close()
 parquet.join(__import__("pathlib").Path(output), sink.folder, sink.schema)
 print(json.dumps({"seconds": time.perf_counter() - t0, "base_mb": base, "peak_mb": peak_mb()}))
-'''
+"""
 )
 
 
