@@ -57,11 +57,12 @@ def _run(ray: Any, files: list[str], options: Any, workers: int) -> Iterator[dic
     decoded = dataset.map(
         decode_row, fn_kwargs={"max_duration": options.max_duration}, num_cpus=DECODE_CPUS
     )
+    share = max(DECODE_CPUS, (cpus - DECODE_CPUS) / actors)
     described = decoded.map(
         Describer,
-        fn_constructor_kwargs={"options": options, "actors": actors},
-        concurrency=actors,
-        num_cpus=max(DECODE_CPUS, (cpus - DECODE_CPUS) / actors),
+        fn_constructor_kwargs={"options": options, "cpus": share},
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        num_cpus=share,
     )
     for row in described.iter_rows():
         yield json.loads(row["record"])
@@ -97,14 +98,15 @@ def error_text(exc: Exception) -> str:
 
 
 class Describer:
-    """A Ray actor: the thread policy for `actors` analyses at once, the weights loaded once,
-    then a record per decoded file."""
+    """A Ray actor holding `cpus` of its machine's CPUs: the thread policy for as many analyses
+    at once as such shares fit in the machine's cores, the weights loaded once, then a record
+    per decoded file."""
 
-    def __init__(self, options: Any, actors: int) -> None:
+    def __init__(self, options: Any, cpus: float) -> None:
         from llm_ssd.model import threads
         from llm_ssd.model.runtime import load_models
 
-        threads.apply(actors)
+        threads.apply(max(1, round(threads.cores() / cpus)))
         self.options = options
         load_models(options.checkpoint, None, options.ensemble, options.model)
 

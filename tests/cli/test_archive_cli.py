@@ -101,12 +101,12 @@ def test_a_killed_batch_resumed_has_every_row_once(resumed):
     assert frame["calibration"].str.startswith("paper:").all()
 
 
-def test_resuming_a_finished_batch_describes_nothing(resumed):
+def test_resuming_a_finished_batch_describes_nothing(resumed, capsys):
     files, out, _, _ = resumed
     rows = pq.read_table(out).to_pylist()
-    done = run_cli("describe", *files, "--format", "parquet", "--output", str(out), "--resume")
-    assert done.returncode == 0, done.stderr
-    assert f"resuming: {BATCH} of {BATCH} files are done already" in done.stderr
+    args = ("describe", *files, "--format", "parquet", "--output", str(out), "--resume")
+    status, stderr = describe_here(capsys, *args)
+    assert status == 0 and f"resuming: {BATCH} of {BATCH} files are done already" in stderr
     assert pq.read_table(out).to_pylist() == rows
 
 
