@@ -9,7 +9,7 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -116,11 +116,18 @@ def check_archive_options(args: argparse.Namespace) -> None:
             raise UsageError(f"--start-pattern {args.start_pattern}: {exc}.") from exc
 
 
-def describe_archive(args: argparse.Namespace, options: Any) -> int:
+def describe_archive(
+    args: argparse.Namespace,
+    options: Any,
+    local: Callable[..., Iterator[dict]],
+    one: Callable[..., dict],
+    interrupted: int,
+) -> int:
     """`describe` with the archive options: the files still to do, each record stamped with its
-    file's identity and start time, written to JSON Lines, CSV or Parquet."""
-    from llm_ssd.cli.describe import INTERRUPTED
-
+    file's identity and start time, written to JSON Lines, CSV or Parquet. `local` and `one` are
+    `describe`'s records of many files and of one (`interrupted`: its exit status on Ctrl-C),
+    given rather than imported, so that the two modules need not import each other."""
+    args.engines = (local, one)
     check_archive_options(args)
     ids = {path: _identity(path, args) for path in args.files} if args.resume else {}
     sink: Any = None
@@ -130,7 +137,7 @@ def describe_archive(args: argparse.Namespace, options: Any) -> int:
     except KeyboardInterrupt:
         kept = sink.count if sink else 0
         print(f"interrupted: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
-        return INTERRUPTED
+        return interrupted
     if failed:
         print(f"{len(failed)} of {len(todo)} files failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
@@ -168,13 +175,12 @@ def records(args: argparse.Namespace, options: Any, files: list[str]) -> Iterato
     """The records of `files` from the engine asked for."""
     if not files:
         return iter(())
+    local, one = args.engines
     if args.engine == "ray":
         from llm_ssd.cli.ray_engine import ray_records
 
-        return ray_records(files, options, args.workers, args.address)
-    from llm_ssd.cli.describe import describe_records
-
-    return describe_records(files, options, args.workers)
+        return ray_records(files, options, args.workers, args.address, one)
+    return local(files, options, args.workers)
 
 
 @contextmanager

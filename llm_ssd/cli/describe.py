@@ -140,7 +140,7 @@ def describe(args: argparse.Namespace) -> int:
         calibration_of(args),
     )  # fmt: skip
     if is_archive_run(args):  # Parquet, --resume, start times, Ray (`cli.archive`)
-        return describe_archive(args, options)
+        return describe_archive(args, options, describe_records, describe_safely, INTERRUPTED)
     writer: RecordWriter | None = None
     try:
         with record_file(args.output) as out:

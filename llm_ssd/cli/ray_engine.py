@@ -20,9 +20,10 @@ MISSING = "Ray is not installed: pip install llm-ssd[ray] (or pip install 'ray[d
 
 
 def ray_records(
-    files: list[str], options: Any, workers: int, address: str | None
+    files: list[str], options: Any, workers: int, address: str | None, describe_one: Any
 ) -> Iterator[dict[str, Any]]:
-    """Each file's record, in the order they finish."""
+    """Each file's record (`describe_one(path, options, decoded)`, in an actor), in the order
+    they finish."""
     try:
         import ray
         import ray.data
@@ -40,13 +41,15 @@ def ray_records(
             logging_level=logging.WARNING,
         )
     try:
-        yield from _run(ray, files, options, workers)
+        yield from _run(ray, files, options, workers, describe_one)
     finally:
         if started:
             ray.shutdown()
 
 
-def _run(ray: Any, files: list[str], options: Any, workers: int) -> Iterator[dict[str, Any]]:
+def _run(
+    ray: Any, files: list[str], options: Any, workers: int, describe_one: Any
+) -> Iterator[dict[str, Any]]:
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
@@ -60,7 +63,7 @@ def _run(ray: Any, files: list[str], options: Any, workers: int) -> Iterator[dic
     share = max(DECODE_CPUS, (cpus - DECODE_CPUS) / actors)
     described = decoded.map(
         Describer,
-        fn_constructor_kwargs={"options": options, "cpus": share},
+        fn_constructor_kwargs={"options": options, "cpus": share, "describe_one": describe_one},
         compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=share,
     )
@@ -102,17 +105,16 @@ class Describer:
     at once as such shares fit in the machine's cores, the weights loaded once, then a record
     per decoded file."""
 
-    def __init__(self, options: Any, cpus: float) -> None:
+    def __init__(self, options: Any, cpus: float, describe_one: Any) -> None:
         from llm_ssd.model import threads
         from llm_ssd.model.runtime import load_models
 
         threads.apply(max(1, round(threads.cores() / cpus)))
-        self.options = options
+        self.options, self.describe_one = options, describe_one
         load_models(options.checkpoint, None, options.ensemble, options.model)
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         from llm_ssd.audio.decode import DecodedAudio
-        from llm_ssd.cli.describe import describe_safely
 
         path = row["path"]
         if row["error"]:
@@ -122,5 +124,5 @@ class Describer:
         blocks = tuple(np.split(samples, edges))
         audio = DecodedAudio(row["name"], int(row["source_rate"]), int(row["rate"]), blocks,
                              tuple(json.loads(row["warnings"])))  # fmt: skip
-        record = describe_safely(path, self.options, audio)
+        record = self.describe_one(path, self.options, audio)
         return {"record": json.dumps(record, ensure_ascii=False)}
