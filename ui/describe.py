@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from llm_ssd.audio.calibration import MAX_LEVEL_DB, MIN_LEVEL_DB, PAPER, from_level
 from llm_ssd.caption import limits
 from llm_ssd.caption.access import served_locally, shown_url
 from llm_ssd.caption.client import caption_status, stream_caption
@@ -74,6 +75,11 @@ ENSEMBLE_LABEL = (
     "Ask all four published versions of the model and show their mean and spread (an ensemble "
     "of the four checkpoints: the checkpoint below is then not used; about 3× the time)"
 )
+LEVEL_LABEL = "I know this recording's level (LAeq, dB)"
+LEVEL_INFO = (
+    "Measured with a sound level meter where you recorded? Type it, and the loudness is measured "
+    "at that level. Empty: the paper's calibration (a full-scale sine is about 100 dB SPL)."
+)
 ADVANCED = ENGLISH_WORDS["advanced"]
 RATE_FOLD = ENGLISH_WORDS["rate_fold"]
 NOTHING_LOADED = "No clip loaded yet."
@@ -124,6 +130,7 @@ class DescribeTab:
         keep_audio: bool = False,
         ensemble: bool = False,
         network: str = "soundaqnet",
+        level_db: float | None = None,
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
         """Analysis first; then, as soon as the network is done, the scene, the places and the
@@ -149,7 +156,8 @@ class DescribeTab:
                 local=served_locally(),
             )
             chosen = analysis_choice(checkpoint, network)
-            analysis = analyzed(audio, ensemble=ensemble, **chosen)
+            level = PAPER if level_db is None else from_level(level_db)
+            analysis = analyzed(audio, ensemble=ensemble, calibration=level, **chosen)
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
         for warning in analysis.warnings:
@@ -438,6 +446,8 @@ def build_describe_tab(
             label="SoundAQnet checkpoint (the authors' published weights)",
         )
         network = network_choice()
+        level_db = gr.Number(None, label=LEVEL_LABEL, info=LEVEL_INFO, minimum=MIN_LEVEL_DB,
+                             maximum=MAX_LEVEL_DB)  # fmt: skip
         llm = llm_settings(env, *panels.language)
     p = panels
     out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
@@ -454,7 +464,7 @@ def build_describe_tab(
     cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
         tab.describe,
-        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network],
+        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network, level_db],
         outputs=out.all(),
         api_name="describe",
         concurrency_limit=CONCURRENCY_LIMIT,
