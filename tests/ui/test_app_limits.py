@@ -28,4 +28,4 @@ def test_the_page_states_the_limit_in_every_language():
     assert english in page.PAGE_WORDS_FILLED["en"]["intro"]
     for locale, words in page.PAGE_WORDS_FILLED.items():
         assert f"{page.MAX_MINUTES:g}" in words["intro"], locale
-        assert f"{page.MAX_FILE_MB} MB" in words["intro"], locale
+        assert f"{page.MAX_FILE_MB} M" in words["intro"], locale  # MB, Mo
