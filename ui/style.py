@@ -69,6 +69,14 @@ PAGE_JS = """() => {
       const found = /^Invalid file types?: (.*)\\. Only .* allowed\\.$/s.exec(text.textContent);
       if (found) text.textContent = words.not_audio.replace("{name}", found[1]);
     });
+  const media = navigator.mediaDevices;
+  if (media && !media.rawSound) {
+    const ask = media.getUserMedia.bind(media);
+    media.getUserMedia = (asked) => ask(asked && asked.audio ? {...asked, audio: {
+      ...(typeof asked.audio === "object" ? asked.audio : {}),
+      echoCancellation: false, noiseSuppression: false, autoGainControl: false}} : asked);
+    media.rawSound = true;
+  }
   const mend = () => { captions(); radios(); tables(); wrongType(); };
   mend();
   new MutationObserver(mend).observe(document.body, {
@@ -95,4 +103,7 @@ name of its own, so each was a tab stop of its own and the arrow keys did nothin
 one question share a name again (the browser then makes them one tab stop, moved through with the
 arrow keys), every time Gradio renames them; a wide table gets its cue (CSS above) while it is
 wider than its box; Gradio's warning for a file that is not sound, which lists a dozen MIME
-types, is replaced by a plain message in the browser's language."""
+types, is replaced by a plain message in the browser's language. And the microphone is asked
+for the sound as it is: a browser's noise suppression, echo cancellation and automatic gain
+take out the steady background (traffic's rumble) that makes a soundscape, and the Listen live
+test heard its street as a public square through them."""
