@@ -90,7 +90,7 @@ class Visitor:
         trail = TRAIL.search(image.first.get_attribute("alt") or "") if image.count() else None
         self.trail = (float(trail[1]), float(trail[2])) if trail else self.trail
         if trail and not self.shot:  # mid-stream, with a picture and its trail
-            self.page.screenshot(path=ARTIFACTS / f"live-{self.name}.png")
+            self.page.screenshot(path=ARTIFACTS / f"live-{self.name}.png", full_page=True)
             self.shot = True
 
     def changed(self) -> bool:
@@ -163,9 +163,10 @@ def test_two_visitors_listen_live_each_to_their_own_sound(tmp_path):
             for size in SIZES.values():  # the park visitor mid-stream, at both widths
                 pages[0].set_viewport_size({"width": size[0], "height": size[1]})
                 pages[0].wait_for_timeout(300)
-                pages[0].screenshot(path=ARTIFACTS / f"live-changed-{size[0]}x{size[1]}.png")
+                shot = ARTIFACTS / f"live-changed-{size[0]}x{size[1]}.png"
+                pages[0].screenshot(path=shot, full_page=True)
             assert re.search(r"Heard up to \d+ s ago", visitors[0].page.inner_text("#live-status"))
-        except BaseException:
+        except (Exception, pytest.fail.Exception):  # not a skip
             for visitor in visitors:
                 visitor.page.screenshot(path=ARTIFACTS / f"FAILED-live-{visitor.name}.png")
             (ARTIFACTS / "FAILED-live-app.log").write_text(app.log())
