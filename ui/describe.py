@@ -82,10 +82,10 @@ LEVEL_INFO = (
 )
 ADVANCED = ENGLISH_WORDS["advanced"]
 RATE_FOLD = ENGLISH_WORDS["rate_fold"]
-NOTHING_LOADED = "No clip loaded yet."
 FIGURE_MIN_WIDTH = 320
 """A column narrower than this wraps under its neighbour: one figure a row on a phone."""
-DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
+DOWNLOADS_PX = 200
+"""The downloads' box, beside the spectrogram: a list of six files fits."""
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
 SOURCES_NOTE = f"Who writes the caption, the first that applies: {source_order()}."
@@ -363,11 +363,13 @@ class Panels:
     events: gr.Plot
     loudness: gr.Plot
     mel: gr.Plot
+    downloads: gr.File
 
 
 def result_panels(env: CaptionSettings) -> Panels:
     """Results first: the scene beside the caption (its language next to it), then the figures,
-    two to a row where the screen is wide enough and one under the other on a phone."""
+    two to a row where the screen is wide enough and one under the other on a phone; the
+    downloads beside the spectrogram, where the row would otherwise be half empty."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
             notice = gr.Markdown(visible=False, elem_id="notice")
@@ -403,9 +405,12 @@ def result_panels(env: CaptionSettings) -> Panels:
         with gr.Column(min_width=FIGURE_MIN_WIDTH):
             panel_line("mel")
             mel = placeholder_plot("mel", "Log-mel spectrogram")
-        gr.Column(min_width=FIGURE_MIN_WIDTH)  # keeps the spectrogram as wide as the others
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            downloads = gr.File(label=WORDS("downloads"), file_count="multiple",
+                                interactive=False, height=DOWNLOADS_PX)  # fmt: skip
     return Panels(notice, scene, agreement, caption, caption_b, caption_source, language, paq,
-                  circumplex, places, timeline, timeline_line, events, loudness, mel)  # fmt: skip
+                  circumplex, places, timeline, timeline_line, events, loudness, mel,
+                  downloads)  # fmt: skip
 
 
 def build_describe_tab(
@@ -424,18 +429,17 @@ def build_describe_tab(
             example_clips(
                 [audio],
                 {(name,): label for name, label in EXAMPLES.items()},
-                "Examples: real recordings first, then synthetic clips (one click loads one)",
+                WORDS("examples"),
             )
             gr.Markdown(caption_status(env, sign_in_available(os.environ)))
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
             audio.render()
-            loaded = gr.Markdown(NOTHING_LOADED, elem_classes=["panel-line"])
+            loaded = gr.Markdown(loaded_line(None), elem_classes=["panel-line"])
             button = gr.Button(WORDS("describe"), variant="primary")
     audio.change(loaded_line, inputs=audio, outputs=loaded, queue=False, api_visibility="private")
     panels = result_panels(env)
     with gr.Accordion(WORDS("rate_fold"), open=False, elem_id="rate-fold"):
         rating = build_rating(store, location)
-    downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
     with gr.Accordion("Analysis as JSON", open=False):
         record = gr.JSON(label="Analysis")
     with gr.Accordion(WORDS("advanced"), open=False):
@@ -452,7 +456,8 @@ def build_describe_tab(
     p = panels
     out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
                   p.timeline_line, p.agreement, p.places, p.notice, p.caption_b,
-                  *rating.caption_ids, downloads, record, p.caption, p.caption_source)  # fmt: skip
+                  *rating.caption_ids, p.downloads, record, p.caption,
+                  p.caption_source)  # fmt: skip
     plots_by_key = {"paq": p.paq, "circumplex": p.circumplex, "events": p.events, "mel": p.mel,
                     "loudness": p.loudness}  # fmt: skip
     pending = {plot: pending_plot(key) for key, plot in plots_by_key.items()}
@@ -475,8 +480,8 @@ def build_describe_tab(
 
 
 def loaded_line(audio: str | None) -> str:
-    """Which clip the audio box holds, by its file's name."""
-    return f"Loaded: **{Path(audio).name}**" if audio else NOTHING_LOADED
+    """Which clip the audio box holds, by its file's name, in the page's words."""
+    return f"{WORDS('loaded')} **{Path(audio).name}**" if audio else str(WORDS("nothing_loaded"))
 
 
 @cache
