@@ -124,8 +124,12 @@ def at(page: Page, size: tuple[int, int], name: str) -> dict:
 
 
 def describe(page: Page) -> None:
+    """Press Describe and wait for its last update: the caption comes first and the figures
+    after it (issue 21), the downloads only with the last of them."""
     page.get_by_role("button", name="Describe").click()
     expect(caption_source(page)).to_be_visible(timeout=ANALYSIS_MS)
+    last = page.get_by_role("cell", name=re.compile(r"_circumplex\.png$"))
+    expect(last).to_have_count(1, timeout=ANALYSIS_MS)
 
 
 @pytest.fixture
