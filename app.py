@@ -24,16 +24,16 @@ from ui.page import (
     BROWSER_LANGUAGE_JS,
     CONCURRENCY_LIMIT,
     MAIN_PAGE,
-    MAX_MINUTES,
+    MAX_FILE_MIB,
     RESULTS_PAGE,
     RESULTS_PATH,
     WORDS,
 )
 from ui.rating import build_results_page
+from ui.style import CSS, PAGE_JS
 from ui.tools import build_tools, keep_only
 from ui.uploads import start_upload_store
 
-MAX_FILE_MIB = 50
 MAX_FILE_SIZE = f"{MAX_FILE_MIB}mb"
 """Gradio reads "mb" as MiB (2**20 bytes)."""
 CACHE_SWEEP_EVERY = 15 * 60
@@ -43,41 +43,11 @@ quarter of an hour); `ui.uploads` also bounds their folder's size and empties it
 NO_WEIGHTS = 2
 """Exit status when the weights cannot be had (the one fault that stops the app)."""
 TITLE = "LLM-SSD: soundscape describer"
-INTRO = f"""# {TITLE}
-Drop a sound clip, record one or pick an example, and press **Describe**: the kind of place, the
-sounds in it, how it would feel to people, and a description in plain words. Recordings up to
-{MAX_MINUTES:g} minutes and {MAX_FILE_MIB} MiB. **Compare** puts two clips side by side."""
+INTRO = f"# {TITLE}\n{WORDS('intro')}"
 ABOUT = """SoundAQnet, the acoustic model of *Soundscape Captioning using Sound Affective Quality
 Network and Large Language Model* (Hou et al.), makes the predictions; a large language model
 (or, without one, an offline template) writes the description. A recording longer than 45 s is
 analysed in 30-s windows, and a timeline shows how the place changes."""
-CSS = """
-#clip { min-height: 270px; }
-.nav-holder a, nav a { color: var(--body-text-color) !important; }
-.toast-body { background: var(--background-fill-primary) !important; opacity: 1 !important; }
-.panel-line p { margin: 0 !important; font-size: 0.95em; }
-button.primary { background: #b33c00 !important; border-color: #b33c00 !important;
-                 color: #ffffff !important; }
-:focus-visible { outline: 3px solid #1a56db !important; outline-offset: 2px !important; }
-"""
-"""The audio box as tall empty as with a clip, so that nothing under it moves when one
-loads; the navbar's other page in the body's colour (Gradio's grey reads as disabled); error
-toasts drawn opaque, so the page text does not show through them; panel lines tight; the primary
-button's white text at 5.9:1 contrast (Gradio's orange gives 2.8:1); a visible focus ring for
-keyboard users."""
-READ_ONLY_CAPTIONS = """() => {
-  const fix = () => document.querySelectorAll("#caption textarea, #caption-b textarea")
-    .forEach((box) => {
-      if (box.disabled) { box.disabled = false; box.readOnly = true; }
-      box.setAttribute("aria-live", "polite");
-    });
-  fix();
-  new MutationObserver(fix).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ["disabled"],
-  });
-}"""
-"""Gradio disables a non-interactive textbox, which keyboards and screen readers skip: the
-captions become read-only instead, focusable, and announced as they change."""
 
 
 def build_demo(mcp: bool = False) -> gr.Blocks:
@@ -87,7 +57,9 @@ def build_demo(mcp: bool = False) -> gr.Blocks:
     threads.apply(CONCURRENCY_LIMIT)
     location = database_location()
     store = RatingStore(location.path, tolerate=True)  # a broken one: one log line, no ratings
-    with gr.Blocks(title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE)) as demo:
+    with gr.Blocks(  # the whole width: at 150 % zoom Gradio's 768-px column left half empty
+        title=TITLE, delete_cache=(CACHE_SWEEP_EVERY, CACHE_MAX_AGE), fill_width=True
+    ) as demo:
         gr.Navbar(main_page_name=MAIN_PAGE)
         gr.Markdown(INTRO)
         with gr.Accordion(WORDS("how_to_read"), open=False):
@@ -97,7 +69,7 @@ def build_demo(mcp: bool = False) -> gr.Blocks:
                 describe_audio, language = build_describe_tab(store, location)
             with gr.Tab(WORDS("compare")):
                 build_compare_tab()
-            with gr.Tab("Listen live"):
+            with gr.Tab(WORDS("listen_live")):
                 build_live_tab(describe_audio, tabs)
         if language is not None:  # the caption in the browser's language, where it can be
             demo.load(None, inputs=language, outputs=language, js=BROWSER_LANGUAGE_JS)
@@ -134,5 +106,5 @@ if __name__ == "__main__":
     demo = build_demo(mcp)
     print(threads.summary(CONCURRENCY_LIMIT), flush=True)
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
-        max_file_size=MAX_FILE_SIZE, css=CSS, js=READ_ONLY_CAPTIONS, i18n=WORDS, mcp_server=mcp
+        max_file_size=MAX_FILE_SIZE, css=CSS, js=PAGE_JS, i18n=WORDS, mcp_server=mcp
     )

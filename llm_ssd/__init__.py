@@ -2,8 +2,9 @@
 
 The parts follow the data (README, "Layout"): `audio` → `loudness` → `model` → `analysis`
 (`analyze()`, the pipeline) → `result` (`Analysis`) → `reading`, `caption`, `figures` →
-`ratings`, `records`, `cli`. Names are imported lazily, so that `import llm_ssd.caption.prompt`
-(and the other parts that work on an `Analysis` alone) does not pull in torch."""
+`ratings`, `records`, `archive`, `cli`. Names are imported lazily, so that `import
+llm_ssd.caption.prompt` (and the other parts that work on an `Analysis` alone) does not pull in
+torch."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from llm_ssd.audio.calibration import PAPER, Calibration
 from llm_ssd.audio.checks import (
     MAX_DURATION,
     NETWORK_MIN_DURATION,
@@ -17,7 +18,7 @@ from llm_ssd.audio.checks import (
     check_audio,
     check_rate,
 )
-from llm_ssd.audio.decode import AudioStream, array_stream, open_audio
+from llm_ssd.audio.decode import AudioStream, DecodedAudio, array_stream, open_audio
 from llm_ssd.audio.level import (
     FAINT_WARNING,
     INAUDIBLE_WARNING,
@@ -45,13 +46,14 @@ ENSEMBLE_NAME = "ensemble of the published checkpoints"
 
 
 def analyze(
-    audio: str | Path | np.ndarray,
+    audio: str | Path | np.ndarray | DecodedAudio,
     sample_rate: int | None = None,
     checkpoint: str | Path | None = None,
     device: str | None = None,
     max_duration: float = MAX_DURATION,
     ensemble: bool = False,
     model: str | None = None,
+    calibration: Calibration = PAPER,
 ) -> Analysis:
     """Scene, events, ISOP/ISOE and PAQ of a clip or a recording: a file path, or samples with
     their rate. Over 45 s it is analysed in 30-s windows (`model.windows`). With `ensemble`, the
@@ -59,8 +61,13 @@ def analyze(
     `Analysis.ensemble` holds each one's and their spread. `model` picks the network
     (`model.networks.registry`, e.g. "baseline_cnn"; default SoundAQnet, or the network of
     `checkpoint`); "all" runs every network whose weights are present on the same features,
-    SoundAQnet's outputs first, and `Analysis.comparison` holds each one's."""
+    SoundAQnet's outputs first, and `Analysis.comparison` holds each one's. `calibration` maps
+    the samples to pascals (`audio.calibration`; default the paper's convention). `audio` may
+    also be a file decoded elsewhere (`audio.decode.decode`)."""
     t_start = time.perf_counter()
+    if calibration.level_db is not None:  # a first pass for the recording's own level
+        first = _stream(audio, sample_rate, max_duration)
+        calibration = calibration.for_recording(first.blocks(), first.rate, first.name)
     stream = _stream(audio, sample_rate, max_duration)
     check_rate(stream.name, stream.source_rate)
     t_opened = time.perf_counter()
@@ -72,7 +79,7 @@ def analyze(
     else:
         models = load_models(checkpoint, device, ensemble, model)
     meter = LevelMeter()
-    blocks = meter.measure(stream.blocks())
+    blocks = meter.measure(calibration.apply(stream.blocks()))
     recording = analyse(blocks, stream.rate, models, stream.name, side_by_side)
     per_checkpoint = recording.checkpoint_predictions()
     comparison = _comparison(models, per_checkpoint, left_out) if side_by_side else None
@@ -95,7 +102,7 @@ def analyze(
         sample_rate=stream.source_rate,
         checkpoint=ENSEMBLE_NAME if ensemble else models[0].name,
         network=models[0].network,
-        source=Path(audio).name if isinstance(audio, (str, Path)) else "array",
+        source=_source(audio),
         timings={**timings, "total": time.perf_counter() - t_start},
         warnings=tuple(_warnings(stream, duration, meter, n5) + notes),
         windows=tuple(recording.windows),
@@ -103,13 +110,23 @@ def analyze(
         comparison=comparison,
         mel_pooling=mel_pooling,
         loudness_pooling=loudness_pooling,
+        calibration=calibration.text,
+        calibration_gain_db=round(calibration.gain_db, 4),
     )
 
 
+def _source(audio: str | Path | np.ndarray | DecodedAudio) -> str:
+    if isinstance(audio, (str, Path)):
+        return Path(audio).name
+    return audio.name if isinstance(audio, DecodedAudio) else "array"
+
+
 def _stream(
-    audio: str | Path | np.ndarray, sample_rate: int | None, max_duration: float
+    audio: str | Path | np.ndarray | DecodedAudio, sample_rate: int | None, max_duration: float
 ) -> AudioStream:
-    """A file opened for decoding, or an array checked and read in blocks."""
+    """A file opened for decoding, an array checked and read in blocks, or a decoded stream."""
+    if isinstance(audio, DecodedAudio):
+        return audio.stream()
     if isinstance(audio, (str, Path)):
         return open_audio(audio, max_duration)
     if sample_rate is None:

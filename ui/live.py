@@ -139,7 +139,9 @@ def build_live_tab(describe_audio: gr.Audio, tabs: gr.Tabs) -> None:
                 with gr.Column(min_width=320):
                     panel_line("circumplex")
                     circumplex = gr.Plot(
-                        label="Pleasantness × eventfulness, live", show_label=False
+                        label="Pleasantness × eventfulness, live",
+                        show_label=False,
+                        elem_id="live-circumplex",
                     )
                 with gr.Column(min_width=320):
                     panel_line("paq")

@@ -26,11 +26,10 @@ from llm_ssd.figures.ensemble import agreement_line
 from llm_ssd.figures.images import PAGE_FORMAT, Rendered, render
 from llm_ssd.figures.panels import greyed
 from llm_ssd.places import nearest_markdown
-from llm_ssd.reading import guide
 from llm_ssd.reading.alt_text import figure_texts, timeline_text
 from llm_ssd.reading.reliability import NO_PLACES, notice, shown_as_result
 from llm_ssd.reading.story import headline
-from llm_ssd.reading.words import PAGE_WORDS
+from llm_ssd.reading.words import page_words
 from llm_ssd.result import Analysis
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -60,6 +59,11 @@ def max_minutes() -> float:
 
 
 MAX_MINUTES = max_minutes()
+MAX_FILE_MIB = 50
+"""The largest upload, MiB (2**20 bytes; Gradio reads its "50mb" so)."""
+PAGE_WORDS_FILLED = page_words(minutes=f"{MAX_MINUTES:g}", mebibytes=MAX_FILE_MIB)
+WORDS = gr.I18n(**PAGE_WORDS_FILLED)
+"""The page's own words, in the browser's language where `PAGE_WORDS` has it."""
 
 
 def analyzed(audio: str, **options: Any) -> Analysis:
@@ -71,7 +75,7 @@ def analyzed(audio: str, **options: Any) -> Analysis:
 
 def panel_line(key: str, visible: bool = True) -> gr.Markdown:
     """The plain line of what a panel shows, above it."""
-    return gr.Markdown(guide.PANEL_LINES[key], elem_classes=["panel-line"], visible=visible)
+    return gr.Markdown(WORDS(f"line_{key}"), elem_classes=["panel-line"], visible=visible)
 
 
 def example_clips(
@@ -209,11 +213,9 @@ class Outputs:
                 self.caption_source: source}  # fmt: skip
 
 
-WORDS = gr.I18n(**PAGE_WORDS)
-"""The page's own words, in the browser's language where `PAGE_WORDS` has it."""
 BROWSER_LANGUAGE_JS = (
     """(current) => ({map})[(navigator.language || "").slice(0, 2)] || current""".replace(
-        "{map}", json.dumps({locale: offline_language(locale) for locale in PAGE_WORDS})
+        "{map}", json.dumps({locale: offline_language(locale) for locale in PAGE_WORDS_FILLED})
     )
 )
 """Sets the caption language to the browser's, where the offline caption has it."""

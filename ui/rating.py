@@ -38,6 +38,7 @@ from llm_ssd.ratings.store import (
 from llm_ssd.ratings.summary import SUMMARY_HEADERS, settled, summarize, summary_table
 from llm_ssd.result import Analysis
 from ui.page import MAIN_PAGE, RESULTS_PAGE, Outputs
+from ui.style import WIDE_TABLE
 
 RATE_CONCURRENCY = 4
 """Ratings served at once: each is one short SQLite write."""
@@ -312,11 +313,12 @@ def build_results_page(demo: gr.Blocks, store: RatingStore, location: DatabaseLo
         wrap=True,
         column_widths=SOURCE_AND_MEANS,
         elem_id="class-results",
+        elem_classes=[WIDE_TABLE],
     )
     plot = gr.Plot(label="Mean scores", show_label=False)
     published = [["" if v is None else v for v in row] for row in published_table()]
     gr.Dataframe(published, headers=list(PUBLISHED_HEADERS), label=PUBLISHED_SOURCE,
-                 interactive=False)  # fmt: skip
+                 interactive=False, elem_classes=[WIDE_TABLE])  # fmt: skip
     if location.notice:
         gr.Markdown(location.notice)
     show, outputs = partial(results, store), [table, plot, rater, notice]

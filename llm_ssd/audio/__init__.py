@@ -1,7 +1,8 @@
 """Audio in: decoding any sound file to mono float32 in bounded memory (`decode`), what a WAV or
-FLAC header says about its length against what the file holds (`lengths`), the input
-checks and the authors' calibration (`checks`), SoundAQnet's log-mel front end (`mel`), and the
-level meter that finds clips too quiet to describe (`level`).
+FLAC header says about its length against what the file holds (`lengths`), the input checks and
+the authors' calibration (`checks`), another calibration from a known level or a calibrator's
+tone (`calibration`), SoundAQnet's log-mel front end (`mel`), and the level meter that finds
+clips too quiet to describe (`level`).
 
 May import: errors, torch."""
 

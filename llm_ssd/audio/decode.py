@@ -132,8 +132,37 @@ def array_stream(samples: np.ndarray, rate: int, name: str) -> AudioStream:
         for start in range(0, samples.size, READ_BLOCK):
             yield samples[start : start + READ_BLOCK]
 
-    seconds = samples.size / rate
+    seconds = (samples.size + 1) / rate  # its own length passes: size / rate * rate may round down
     return AudioStream(name, rate, min(rate, WORK_RATE), None, seconds, read, rate)
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedAudio:
+    """A sound decoded to the blocks its stream gave, with what the stream said: plain data, to
+    send from a decoding process to the one that runs the network (`analyze()` takes it and
+    gives what it gives for the file itself, bit for bit)."""
+
+    name: str
+    source_rate: int
+    rate: int
+    blocks: tuple[np.ndarray, ...]
+    warnings: tuple[str, ...] = ()
+
+    def stream(self) -> AudioStream:
+        """The blocks as a stream again (as often as asked)."""
+        seconds = sum(b.size for b in self.blocks) / self.rate
+        return AudioStream(
+            self.name, self.source_rate, self.rate, None, seconds + 1.0,
+            lambda _: iter(self.blocks), self.rate, list(self.warnings),
+        )  # fmt: skip
+
+
+def decode(path: str | Path, max_duration: float = MAX_DURATION) -> DecodedAudio:
+    """A sound file decoded whole, as `analyze()` would stream it."""
+    stream = open_audio(path, max_duration)
+    blocks = tuple(stream.blocks())
+    warnings = tuple(stream.warnings)
+    return DecodedAudio(stream.name, stream.source_rate, stream.rate, blocks, warnings)
 
 
 def load_audio(path: str | Path, max_duration: float = MAX_DURATION) -> tuple[np.ndarray, int]:

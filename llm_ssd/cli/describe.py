@@ -6,28 +6,30 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from llm_ssd.audio.calibration import PAPER, Calibration
 from llm_ssd.audio.checks import MAX_DURATION, TooLong
-from llm_ssd.cli.workers import available_memory, run_workers, worker_count
+from llm_ssd.cli.workers import (
+    Terminated,
+    available_memory,
+    run_workers,
+    stop_status,
+    stopped_by_sigterm,
+    worker_count,
+)
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT
 from llm_ssd.records.files import check_output, record_file, where
 from llm_ssd.records.rows import RecordWriter, checked_record
 
-INTERRUPTED = 130
-"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 RAISE_LIMIT = "Or raise the limit with --max-duration (seconds)."
 """Added to a refusal of a recording over the length limit: only the command line can."""
-TERMINATED = 143
-"""Exit status after SIGTERM (128 + SIGTERM)."""
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,18 @@ class DescribeOptions:
     """The caption's language (None: LLM_SSD_LANGUAGE, else English)."""
     model: str | None = None
     """The network (`model.networks.registry`), or "all" side by side; None: SoundAQnet."""
+    calibration: Calibration = PAPER
+    """How samples map to pascals (`audio.calibration`)."""
 
 
-def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
-    """The record of one clip; raises AudioError/WeightsError for what the user must fix."""
+def describe_one(path: str, options: DescribeOptions, audio: Any = None) -> dict[str, Any]:
+    """The record of one clip (`audio`: the file decoded elsewhere); raises AudioError/
+    WeightsError for what the user must fix."""
     from llm_ssd.analysis import analyze
 
     analysis = analyze(
-        path,
+        path if audio is None else audio,
+        calibration=options.calibration,
         checkpoint=options.checkpoint,
         max_duration=options.max_duration,
         ensemble=options.ensemble,
@@ -61,10 +67,10 @@ def describe_one(path: str, options: DescribeOptions) -> dict[str, Any]:
     return record
 
 
-def describe_safely(path: str, options: DescribeOptions) -> dict[str, Any]:
+def describe_safely(path: str, options: DescribeOptions, audio: Any = None) -> dict[str, Any]:
     """The record of one clip, or one with an `error` field: a file never stops the batch."""
     try:
-        return checked_record(describe_one(path, options))
+        return checked_record(describe_one(path, options, audio))
     except TooLong as exc:  # here, unlike in the app, the limit can be raised
         return {"source": path, "error": f"{exc} {RAISE_LIMIT}"}
     except LLMSSDError as exc:
@@ -96,27 +102,6 @@ def describe_records(
     yield from run_workers(files, describe_safely, options, workers)
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived: the batch stops as on Ctrl-C, keeping its finished records."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
-
-
-@contextmanager
-def stopped_by_sigterm() -> Iterator[None]:
-    """SIGTERM raises `Terminated` in this block (in the main thread; elsewhere, as it was)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def describe(args: argparse.Namespace) -> int:
     """Analyse every file, in parallel processes, writing each record as soon as it is done
     (completion order); a bad file is reported and skipped. Exit 1 if any failed; 130 on
@@ -125,13 +110,19 @@ def describe(args: argparse.Namespace) -> int:
     check_networks(args)  # a wrong checkpoint or network is said once, before any file
     if args.caption:
         make_captioner(args.language)  # a caption setting out of bounds is said before any file
+    from llm_ssd.cli.archive import calibration_of, describe_archive, is_archive_run
+
     options = DescribeOptions(
-        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language, args.model
-    )
+        args.checkpoint, args.max_duration, args.caption, args.ensemble, args.language, args.model,
+        calibration_of(args),
+    )  # fmt: skip
     asked = args.workers or os.cpu_count() or 1
     workers, why = worker_count(asked, len(args.files), available_memory())
     if why and (args.workers or workers < min(asked, len(args.files))):
         print(why, file=sys.stderr)  # said when --workers was given, or memory lowered it
+    if is_archive_run(args):  # Parquet, --resume, start times, Ray (`cli.archive`)
+        args.workers = workers  # the capped count, for either engine
+        return describe_archive(args, options, describe_records, describe_safely)
     writer: RecordWriter | None = None
     try:
         with stopped_by_sigterm(), record_file(args.output) as out:
@@ -139,9 +130,9 @@ def describe(args: argparse.Namespace) -> int:
             failed = write_records(args, options, writer, workers)
     except (KeyboardInterrupt, Terminated) as exc:
         kept = writer.count if writer else 0
-        how = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        how, status = stop_status(exc)
         print(f"{how}: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
-        return INTERRUPTED if isinstance(exc, KeyboardInterrupt) else TERMINATED
+        return status
     if failed:
         print(
             f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr
@@ -206,9 +197,10 @@ def add_describe_command(sub: Any) -> None:
     d.add_argument("files", nargs="+", help="sound files (wav, flac, ogg, mp3, m4a, webm, ...)")
     d.add_argument(
         "--format",
-        choices=("json", "csv"),
+        choices=("json", "csv", "parquet"),
         default="json",
-        help="json: one JSON object per line (default); csv: one row per file",
+        help="json: one JSON object per line (default); csv: one row per file; parquet: typed "
+        "columns, the CSV's, written a row group at a time (needs --output)",
     )
     d.add_argument(
         "--checkpoint",
@@ -246,7 +238,7 @@ def add_describe_command(sub: Any) -> None:
     d.add_argument(
         "--per-window",
         action="store_true",
-        help="with --format csv: one row per 30-s window, not per file",
+        help="with --format csv or parquet: one row per 30-s window, not per file",
     )
     d.add_argument(
         "--workers",
@@ -254,4 +246,7 @@ def add_describe_command(sub: Any) -> None:
         help="processes analysing files at once (default: one per CPU); at most one per file "
         "and as many as the available memory holds, about 0.6 GB each",
     )
+    from llm_ssd.cli.archive import add_archive_options
+
+    add_archive_options(d)
     d.set_defaults(run=describe)

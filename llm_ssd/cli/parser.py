@@ -7,9 +7,11 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from llm_ssd.cli.describe import INTERRUPTED, add_describe_command
+from llm_ssd.cli.describe import add_describe_command
+from llm_ssd.cli.diary import add_diary_command
 from llm_ssd.cli.ratings import add_ratings_commands
 from llm_ssd.cli.train import add_training_commands
+from llm_ssd.cli.workers import INTERRUPTED
 from llm_ssd.errors import LLMSSDError, UsageError
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, fetch, weights_dir
 
@@ -72,14 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_training_commands(sub)
     add_ratings_commands(sub)
+    add_diary_command(sub)
     return parser
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(None if argv is None else list(argv))
-    if getattr(args, "per_window", False) and args.format != "csv":
-        parser.error("--per-window needs --format csv (JSON records always list their windows)")
+    if getattr(args, "per_window", False) and args.format not in ("csv", "parquet"):
+        parser.error(
+            "--per-window needs --format csv or parquet (JSON records always list their windows)"
+        )
     try:
         return args.run(args)
     except LLMSSDError as exc:

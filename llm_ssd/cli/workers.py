@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -31,6 +32,10 @@ MEMINFO = Path("/proc/meminfo")
 CGROUP = Path("/sys/fs/cgroup")
 """Linux's account of free memory, and the control group's limit (v2), where there are."""
 GIB = 2**30
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+TERMINATED = 143
+"""Exit status after SIGTERM (128 + SIGTERM)."""
 
 Task = Callable[[str, Any], dict[str, Any]]
 """A file's record from its path and the options (a module-level function: it is sent to the
@@ -209,3 +214,31 @@ def _exit_without(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK)
     os._exit(1)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: the batch stops as on Ctrl-C, keeping its finished records."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM raises `Terminated` in this block (in the main thread; elsewhere, as it was)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def stop_status(exc: BaseException) -> tuple[str, int]:
+    """How a batch stopped early says so, and its exit status: Ctrl-C or SIGTERM."""
+    if isinstance(exc, Terminated):
+        return "terminated", TERMINATED
+    return "interrupted", INTERRUPTED

@@ -63,6 +63,10 @@ GREY_ZORDER = 100
 USED_COLOUR = "#1f77b4"
 UNUSED_COLOUR = "#c7c7c7"
 OFF_SCALE_MARKER = "^"
+WORD_GROUND = {"facecolor": "white", "edgecolor": "none", "pad": 1.0}
+WORDS_ZORDER = 3
+"""The radar's words are drawn over its rings (axes and spines: 2.5), each on a white ground,
+so that no ring runs through one; the outer circle is the grid ring at 5."""
 """Marks a rating the network put outside 1–5, drawn at the scale's edge."""
 CLIP_COLOURS = (USED_COLOUR, "#d62728")
 """Clip A (or the only clip) and clip B, in every figure."""
@@ -209,6 +213,10 @@ def paq_figure(*analyses: Analysis, names: Sequence[str] = CLIP_NAMES) -> Figure
     )
     ticks = [paq_tick(q, analyses[0].paq[q]) for q in PAQ_CIRCLE]
     ax.set_xticks(angles, ticks if len(analyses) == 1 else list(PAQ_CIRCLE))
+    ax.spines["polar"].set_visible(False)  # the grid ring at 5 draws the circle, under the words
+    ax.xaxis.set_zorder(WORDS_ZORDER)
+    for word in ax.get_xticklabels():
+        word.set_bbox(WORD_GROUND)
     ax.set_ylim(*PAQ_SCALE)
     ax.set_yticks([int(level) for level in Likert])
     ax.set_rlabel_position(360 / len(PAQS) / 2)  # scale numbers between two quality axes

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from collections.abc import Collection, Sequence
 from typing import IO, Any
 
 import numpy as np
@@ -49,11 +50,12 @@ def csv_columns(
     return columns
 
 
-def window_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per window of a record (its source and caption on each), or the error's row."""
+def window_rows(record: dict[str, Any], shared: Collection[str] = ()) -> list[dict[str, Any]]:
+    """One row per window of a record (its source, caption and `shared` fields on each), or the
+    error's row."""
     if "error" in record:
         return [record]
-    common = {k: v for k, v in record.items() if k.startswith("caption")}
+    common = {k: v for k, v in record.items() if k.startswith("caption") or k in shared}
     return [
         {"source": record["source"], "window": i, **window, **common}
         for i, window in enumerate(record["windows"])
@@ -106,23 +108,37 @@ def checked_record(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def record_columns(args: argparse.Namespace) -> list[str]:
+    """The CSV columns of `describe`'s records for its options (`--caption`, `--ensemble`,
+    `--per-window`, `--model all`)."""
+    networks = (getattr(args, "model", None) or "").strip().lower() == "all"
+    return csv_columns(args.caption, args.ensemble, args.per_window, networks)
+
+
 class RecordWriter:
     """Writes each clip's record the moment it is done (JSON Lines or CSV), flushing each."""
 
-    def __init__(self, out: IO[str], args: argparse.Namespace) -> None:
+    def __init__(
+        self,
+        out: IO[str],
+        args: argparse.Namespace,
+        extra: Sequence[str] = (),
+        header: bool = True,
+    ) -> None:
+        """`extra`: columns after the record's (a record's own fields, also put on each of its
+        windows' rows); `header`: whether to write the CSV header (not when appending)."""
         self.out, self.fmt, self.per_window = out, args.format, args.per_window
-        self.count = 0
-        networks = (getattr(args, "model", None) or "").strip().lower() == "all"
-        columns = csv_columns(args.caption, args.ensemble, args.per_window, networks)
+        self.count, self.extra = 0, tuple(extra)
+        columns = [*record_columns(args), *self.extra]
         self.csv = (
             csv.DictWriter(out, columns, extrasaction="ignore") if self.fmt == "csv" else None
         )
-        if self.csv:
+        if self.csv and header:
             self.csv.writeheader()
 
     def write(self, record: dict[str, Any]) -> None:
         if self.csv:
-            for row in window_rows(record) if self.per_window else [record]:
+            for row in window_rows(record, self.extra) if self.per_window else [record]:
                 self.csv.writerow(safe_row(flat_record(row)))
         else:
             self.out.write(json_line(record))

@@ -176,7 +176,7 @@ def test_the_app_closes_the_connection_when_its_visitor_goes_away(monkeypatch, a
     from matplotlib.figure import Figure
 
     page = pytest.importorskip("ui.describe")
-    monkeypatch.setattr(page, "analyze", lambda *args, **kwargs: analysis)
+    monkeypatch.setattr(page, "analyzed", lambda *args, **kwargs: analysis)
     monkeypatch.setattr(page.plots, "each_figure", lambda a: [(i, Figure()) for i in range(5)])
     monkeypatch.setenv("LLM_SSD_DEADLINE", "30")
     with FakeOpenAI(mode="drip", chunk_delay=0.1) as server:

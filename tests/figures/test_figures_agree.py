@@ -9,11 +9,15 @@ import math
 import numpy as np
 import pytest
 from analyses import make_analysis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
 
 from llm_ssd.figures import panels as plots
 from llm_ssd.labels import PAQ_SCALE, PAQS
 from llm_ssd.train.labels import iso_from_paq
+
+WHITE_ENOUGH = 250
+"""A pixel's darkest channel, 0 to 255, where nothing is drawn over the white."""
 
 
 def radar_directions(fig) -> dict[str, float]:
@@ -70,3 +74,23 @@ def test_time_axes_read_in_minutes_past_a_minute_and_share_one_scale():
         assert "1:00" in labels or "2:00" in labels, labels
     short = plots.loudness_figure(make_analysis())
     assert short.axes[0].get_xlabel() == "time (s)"
+
+
+@pytest.mark.parametrize("names", [("A",), ("A", "B")])
+def test_no_ring_runs_through_a_radar_word(names):
+    """Issue 20: on a phone the circle overprinted "pleasant" and "annoying". Drawn with its
+    words in white, the radar shows nothing but white where each word stands."""
+    analyses = [make_analysis(paq={"pleasant": 4.6, "annoying": 1.4})] * len(names)
+    fig = plots.paq_figure(*analyses, names=names)
+    words = fig.axes[0].get_xticklabels()
+    for word in words:
+        word.set_color("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+    height = pixels.shape[0]
+    for word in words:
+        box = word.get_window_extent(canvas.get_renderer())
+        rows = slice(height - math.floor(box.y1) + 1, height - math.ceil(box.y0) - 1)
+        under = pixels[rows, math.ceil(box.x0) + 1 : math.floor(box.x1) - 1]
+        assert under.size and under.min() >= WHITE_ENOUGH, word.get_text()

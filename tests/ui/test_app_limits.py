@@ -22,5 +22,10 @@ def test_a_limit_that_is_not_a_positive_number_is_warned_about(monkeypatch, valu
         assert page.max_minutes() == page.DEFAULT_MAX_MINUTES
 
 
-def test_the_page_states_the_limit():
-    assert f"Recordings up to\n{page.MAX_MINUTES:g} minutes" in app.INTRO
+def test_the_page_states_the_limit_in_every_language():
+    assert app.INTRO.endswith(str(page.WORDS("intro")))
+    english = f"Recordings up to {page.MAX_MINUTES:g} minutes and {page.MAX_FILE_MIB} MiB"
+    assert english in page.PAGE_WORDS_FILLED["en"]["intro"]
+    for locale, words in page.PAGE_WORDS_FILLED.items():
+        assert f"{page.MAX_MINUTES:g}" in words["intro"], locale
+        assert f"{page.MAX_FILE_MIB} Mi" in words["intro"], locale  # MiB, Mio
