@@ -78,8 +78,11 @@ ENSEMBLE_LABEL = (
 LEVEL_LABEL = "I know this recording's level (LAeq, dB)"
 LEVEL_INFO = (
     "Measured with a sound level meter where you recorded? Type it, and the loudness is measured "
-    "at that level. Empty: the paper's calibration (a full-scale sine is about 100 dB SPL)."
+    "at that level. Empty or 0: the paper's calibration (a full-scale sine is about 100 dB SPL)."
 )
+UNKNOWN_LEVELS = (None, 0)
+"""What the level box holds when the visitor typed nothing: Gradio's number box sends 0 for an
+empty box once it is shown, and 0 dB (the threshold of hearing) is no recording's LAeq."""
 ADVANCED = ENGLISH_WORDS["advanced"]
 RATE_FOLD = ENGLISH_WORDS["rate_fold"]
 FIGURE_MIN_WIDTH = 320
@@ -156,7 +159,7 @@ class DescribeTab:
                 local=served_locally(),
             )
             chosen = analysis_choice(checkpoint, network)
-            level = PAPER if level_db is None else from_level(level_db)
+            level = PAPER if level_db in UNKNOWN_LEVELS else from_level(level_db)
             analysis = analyzed(audio, ensemble=ensemble, calibration=level, **chosen)
         except LLMSSDError as exc:
             raise gr.Error(str(exc)) from exc

@@ -234,8 +234,8 @@ def test_ctrl_c_keeps_the_finished_records_and_says_where(tmp_path):
     with FakeOpenAI(chunks=8, chunk_delay=0.5) as server:  # 4 s per caption
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
         env["OPENAI_BASE_URL"] = server.base_url
-        cmd = [sys.executable, "-m", "llm_ssd", "describe", *clips, "--caption"]
-        process = subprocess.Popen(
+        cmd = [sys.executable, "-m", "llm_ssd", "describe", *clips, "--caption", "--workers", "1"]
+        process = subprocess.Popen(  # one worker: the records come 4 s apart, never two at once
             [*cmd, "--output", str(out)], env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip

@@ -217,6 +217,7 @@ def results_tables(page: Page, url: str) -> None:
     expect(rated).to_be_visible()
     cue = f'"{ENGLISH["scroll_cue"]}"'
     shots(page, PHONE, "results")
+    expect(page.locator(f".{WIDE_TABLE}[data-scrolls=more]")).to_have_count(2)  # both filled
     assert page.evaluate(TABLES, WIDE_TABLE) == [
         {"scrolls": "more", "cue": cue, "shade": '""'}] * 2  # fmt: skip
     page.evaluate(TO_THE_END, WIDE_TABLE)
