@@ -69,3 +69,16 @@ def with_tablev(tablev_weights, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     monkeypatch.setenv(ENV_WEIGHTS, str(tablev_weights))
     return tablev_weights
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a slow test first, then those driving a browser, then the rest, each group in
+    its own order: the suite is spread over the cores a file at a time (pytest-xdist, `--dist
+    loadfile`), and the longest files started first let the workers finish together."""
+    marked = {
+        name: {item.path for item in items if item.get_closest_marker(name)}
+        for name in ("slow", "browser")
+    }
+    items.sort(
+        key=lambda item: (item.path not in marked["slow"], item.path not in marked["browser"])
+    )

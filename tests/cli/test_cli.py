@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 from cli_run import run_cli
 from fake_openai import FakeOpenAI
@@ -43,6 +44,7 @@ def test_describe_reference_clip_as_json(reference_clip, published):
         assert key in record
 
 
+@pytest.mark.slow
 def test_csv_has_a_column_for_every_scalar_of_the_json_record(reference_clip):
     from llm_ssd.records.rows import flat_record
 

@@ -51,6 +51,7 @@ def test_workers_must_be_at_least_one(value):
     assert done.returncode == 2 and "is not a whole number of at least 1" in done.stderr
 
 
+@pytest.mark.slow
 def test_the_same_records_in_process_with_one_worker_two_workers_and_one_thread(tmp_path):
     """Issue 18: a file's record is bit-identical however it was made: `analyze()` in this
     process, `--workers 1` (every core on one analysis), `--workers 2` (one core each) and
