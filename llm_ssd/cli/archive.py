@@ -16,7 +16,7 @@ from typing import Any
 
 from llm_ssd.archive import parquet, resume, starts
 from llm_ssd.audio.calibration import PAPER, TONE_DB, Calibration, from_level, from_tone
-from llm_ssd.cli.workers import Terminated, stop_status, stopped_by_sigterm
+from llm_ssd.cli.workers import Terminated, stopped, stopped_by_sigterm
 from llm_ssd.errors import UsageError
 from llm_ssd.records.files import partial_path, where
 from llm_ssd.records.rows import RecordWriter, flat_record, record_columns, window_rows
@@ -135,10 +135,7 @@ def describe_archive(
         with stopped_by_sigterm(), open_sink(args, ids) as (sink, todo):
             failed = write_all(args, options, sink, todo, ids)
     except (KeyboardInterrupt, Terminated) as exc:
-        kept = sink.count if sink else 0
-        how, status = stop_status(exc)
-        print(f"{how}: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
-        return status
+        return stopped(exc, sink.count if sink else 0, where(args.output))
     if failed:
         print(f"{len(failed)} of {len(todo)} files failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

@@ -19,7 +19,7 @@ from llm_ssd.cli.workers import (
     Terminated,
     available_memory,
     run_workers,
-    stop_status,
+    stopped,
     stopped_by_sigterm,
     worker_count,
 )
@@ -129,10 +129,7 @@ def describe(args: argparse.Namespace) -> int:
             writer = RecordWriter(out, args)
             failed = write_records(args, options, writer, workers)
     except (KeyboardInterrupt, Terminated) as exc:
-        kept = writer.count if writer else 0
-        how, status = stop_status(exc)
-        print(f"{how}: {kept} record(s) kept in {where(args.output)}", file=sys.stderr)
-        return status
+        return stopped(exc, writer.count if writer else 0, where(args.output))
     if failed:
         print(
             f"{len(failed)} of {len(args.files)} files failed: {', '.join(failed)}", file=sys.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -237,8 +238,10 @@ def stopped_by_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def stop_status(exc: BaseException) -> tuple[str, int]:
-    """How a batch stopped early says so, and its exit status: Ctrl-C or SIGTERM."""
-    if isinstance(exc, Terminated):
-        return "terminated", TERMINATED
-    return "interrupted", INTERRUPTED
+def stopped(exc: BaseException, kept: int, place: str) -> int:
+    """Say that a batch stopped early (Ctrl-C or SIGTERM) with `kept` records in `place`; its
+    exit status."""
+    how, status = ("terminated", TERMINATED) if isinstance(exc, Terminated) else (
+        "interrupted", INTERRUPTED)  # fmt: skip
+    print(f"{how}: {kept} record(s) kept in {place}", file=sys.stderr)
+    return status
