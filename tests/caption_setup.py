@@ -17,6 +17,10 @@ from llm_ssd.result import Analysis
 PLANTED_KEY = "sk-planted-7f3a9c1e5b2d4f6a8c0e"
 VISITOR_KEY = "sk-visitor-0a1b2c3d4e5f"
 TIMEOUT = 1.0
+"""The idle timeout where a test's server hangs or stalls: short, so that the test waits 1 s."""
+ANSWERING = 30.0
+"""The idle timeout where a test's server answers: long, so that a busy machine's pauses are
+never taken for a hang (1 s was, with the suite on every core)."""
 ENV = (*CAPTION_NAMES, *ACCESS_NAMES)
 """The environment variables the caption settings and the access policy read."""
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -45,11 +49,14 @@ def mixed_analysis() -> Analysis:
 
 
 def use_server(
-    monkeypatch: pytest.MonkeyPatch, server: FakeOpenAI, key: str | None = PLANTED_KEY
+    monkeypatch: pytest.MonkeyPatch,
+    server: FakeOpenAI,
+    key: str | None = PLANTED_KEY,
+    timeout: float = ANSWERING,
 ) -> CaptionSettings:
     """Point the environment at `server`, as a user would, and read the settings from it."""
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    monkeypatch.setenv("LLM_SSD_TIMEOUT", str(TIMEOUT))
+    monkeypatch.setenv("LLM_SSD_TIMEOUT", str(timeout))
     if key:
         monkeypatch.setenv("OPENAI_API_KEY", key)
     return CaptionSettings.from_env()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from caption_setup import PLANTED_KEY, TIMEOUT, VISITOR_KEY, use_server
+from caption_setup import ANSWERING, PLANTED_KEY, VISITOR_KEY, use_server
 from fake_openai import FakeOpenAI
 
 from llm_ssd.caption import access
@@ -216,7 +216,7 @@ def test_served_locally(environ, local):
 
 def test_a_public_app_refuses_a_visitor_url_on_this_machine(analysis):
     with FakeOpenAI() as server:
-        own = CaptionSettings(base_url=server.base_url, timeout=TIMEOUT)
+        own = CaptionSettings(base_url=server.base_url, timeout=ANSWERING)
         refused = visit(analysis, CaptionSettings(), base_url=server.base_url, local=False)
         assert server.requests == []
         assert refused.text == offline_caption(analysis) and refused.source == OFFLINE_SOURCE

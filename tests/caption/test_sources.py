@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from caption_setup import TIMEOUT, VISITOR_KEY
+from caption_setup import ANSWERING, TIMEOUT, VISITOR_KEY
 from fake_openai import FakeOpenAI
 
 from llm_ssd.caption.client import caption_text, stream_caption
@@ -31,7 +31,9 @@ from llm_ssd.caption.sources import (
 SERVER_TOKEN = "hf_PLANTEDserver3c4d5e6f7a8b"
 VISITOR_TOKEN = "hf_PLANTEDvisitor9a8b7c6d5e"
 ROUTER_MODEL = "fake-org/Fake-Instruct"
-SLACK = 1.0
+SLACK = 10.0
+"""Seconds a failure may take beyond the timeout on a busy machine: far below the 30-s default
+timeout, so a failure that waited for the default would still be caught."""
 """Allowance on top of the configured timeout for a failure to come back."""
 ROUTER_FAILURES = {
     "401": "was refused by 127.0.0.1:{port} (401)",
@@ -44,11 +46,13 @@ ROUTER_FAILURES = {
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 
-def use_router(monkeypatch, router: FakeOpenAI, token: str | None = SERVER_TOKEN) -> None:
+def use_router(
+    monkeypatch, router: FakeOpenAI, token: str | None = SERVER_TOKEN, timeout: float = ANSWERING
+) -> None:
     """The server's environment: HF_TOKEN and the router at the fake server; no OpenAI."""
     monkeypatch.setenv("LLM_SSD_HF_BASE_URL", router.base_url)
     monkeypatch.setenv("LLM_SSD_HF_MODEL", ROUTER_MODEL)
-    monkeypatch.setenv("LLM_SSD_TIMEOUT", str(TIMEOUT))
+    monkeypatch.setenv("LLM_SSD_TIMEOUT", str(timeout))
     if token:
         monkeypatch.setenv("HF_TOKEN", token)
 
@@ -156,7 +160,7 @@ def test_the_server_token_keeps_the_router_rules():
 
 def test_a_sign_in_sends_the_token_to_the_router_and_says_so(analysis):
     with FakeOpenAI(model=ROUTER_MODEL) as router, FakeOpenAI() as openai:
-        server = CaptionSettings(api_key="sk-server", base_url=openai.base_url, timeout=TIMEOUT)
+        server = CaptionSettings(api_key="sk-server", base_url=openai.base_url, timeout=ANSWERING)
         settings, key = visitor_settings(
             server, Router(router.base_url, ROUTER_MODEL), hf_token=VISITOR_TOKEN,
             model=server.model, base_url=server.base_url, local=False,
@@ -174,7 +178,7 @@ def test_a_sign_in_sends_the_token_to_the_router_and_says_so(analysis):
 def test_each_router_failure_gives_a_message_and_the_offline_caption(monkeypatch, analysis, mode):
     """Acceptance 3: 401, 402, 429, 500, a hang and a cut stream each end in bounded time."""
     with FakeOpenAI(mode=mode, model=ROUTER_MODEL) as router:
-        use_router(monkeypatch, router)
+        use_router(monkeypatch, router, timeout=TIMEOUT)
         start = time.monotonic()
         stream = stream_caption(analysis, CaptionSettings.from_env())
         result = stream.result()
@@ -197,7 +201,7 @@ def test_each_router_failure_gives_a_message_and_the_offline_caption(monkeypatch
 def test_an_expired_sign_in_says_to_sign_in_again(analysis):
     with FakeOpenAI(mode="401") as router:
         settings, key = visitor_settings(
-            CaptionSettings(timeout=TIMEOUT), Router(router.base_url, ROUTER_MODEL),
+            CaptionSettings(timeout=ANSWERING), Router(router.base_url, ROUTER_MODEL),
             hf_token=VISITOR_TOKEN, local=True,
         )  # fmt: skip
         result = caption_text(analysis, settings, key)
@@ -217,7 +221,7 @@ def test_a_token_is_never_logged_nor_in_any_output(monkeypatch, caplog, capfd, a
             settings, key = CaptionSettings.from_env(), None
         else:
             settings, key = visitor_settings(
-                CaptionSettings(timeout=TIMEOUT), Router(router.base_url, ROUTER_MODEL),
+                CaptionSettings(timeout=ANSWERING), Router(router.base_url, ROUTER_MODEL),
                 hf_token=token, local=True,
             )  # fmt: skip
         stream = stream_caption(analysis, settings, key)

@@ -198,6 +198,10 @@ def describe_and_wait(page: Page, scene: str, previous_plots: list[str] = ()) ->
     expect(page.get_by_test_id("label-output-value")).to_have_text(scene, timeout=ANALYSIS_MS)
     page.wait_for_function(PLOTS_RENDERED, arg=[N_PLOTS, list(previous_plots)], timeout=ANALYSIS_MS)
     expect(caption_source(page)).to_be_visible(timeout=ANALYSIS_MS)
+    # The handler's last update (the download files, with every output again for API clients)
+    # re-renders the plots: wait for it, or a plot found before it is detached under the test.
+    row = page.get_by_role("row", name=re.compile(r"_circumplex\.png "))  # stem and .png apart
+    expect(row).to_be_visible(timeout=ANALYSIS_MS)
     return page.evaluate(PLOT_SOURCES)
 
 
