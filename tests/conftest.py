@@ -98,7 +98,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def workers_folder() -> Path | None:
-    """Where each pytest-xdist worker of this run keeps a file while it runs; None in one process."""
+    """Where each pytest-xdist worker of this run keeps a file while it runs (None: one process)."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     return Path(tempfile.gettempdir()) / f"llm-ssd-test-workers-{run}" if run else None
 
