@@ -13,6 +13,7 @@ import gradio as gr
 
 from llm_ssd.env import ENV_MCP, setting
 from llm_ssd.errors import LLMSSDError
+from llm_ssd.figures import processes
 from llm_ssd.model import threads
 from llm_ssd.model.runtime import load_model
 from llm_ssd.ratings.store import RatingStore, database_location
@@ -23,6 +24,7 @@ from ui.live import DESCRIBE_TAB, build_live_tab
 from ui.page import (
     BROWSER_LANGUAGE_JS,
     CONCURRENCY_LIMIT,
+    DRAWING_PROCESSES,
     MAIN_PAGE,
     MAX_FILE_MIB,
     RESULTS_PAGE,
@@ -52,9 +54,9 @@ analysed in 30-s windows, and a timeline shows how the place changes."""
 
 def build_demo(mcp: bool = False) -> gr.Blocks:
     """The page: the introduction, "How to read this", the Describe, Compare and Listen live
-    tabs, and the teacher's Results page; with `mcp`, the two tools for AI assistants. Torch's
-    threads follow the thread policy for the analyses the page runs at once."""
-    threads.apply(CONCURRENCY_LIMIT)
+    tabs, and the teacher's Results page; with `mcp`, the two tools for AI assistants. The app's
+    process has every core: each analysis it runs takes its share (`threads.running`)."""
+    threads.apply()
     location = database_location()
     store = RatingStore(location.path, tolerate=True)  # a broken one: one log line, no ratings
     with gr.Blocks(  # the whole width: at 150 % zoom Gradio's 768-px column left half empty
@@ -105,6 +107,7 @@ if __name__ == "__main__":
     start_upload_store()  # before the page: Gradio reads its folder when the page is built
     demo = build_demo(mcp)
     print(threads.summary(CONCURRENCY_LIMIT), flush=True)
+    processes.warm(DRAWING_PROCESSES)  # the first visitor's figures find them started
     demo.queue(default_concurrency_limit=CONCURRENCY_LIMIT).launch(
         max_file_size=MAX_FILE_SIZE, css=CSS, js=PAGE_JS, i18n=WORDS, mcp_server=mcp
     )

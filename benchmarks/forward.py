@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="torch threads (default: the policy's)")
     parser.add_argument("--compile", action="store_true", help="also try torch.compile")
     args = parser.parse_args()
-    threads.ensure()
+    threads.fit()
     if args.threads:
         torch.set_num_threads(args.threads)
     samples, rate, source = clip()

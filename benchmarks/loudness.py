@@ -166,7 +166,7 @@ def main() -> None:
     if not CLIP.exists():
         sys.exit(f"{CLIP} is missing: the benchmark needs ../shared beside the repository")
 
-    threads.ensure()  # one analysis at a time: every core
+    threads.fit()  # one analysis at a time: every core
     mono, rate, pascal = load_clip()
     fs = loudness.LOUDNESS_SAMPLE_RATE
     print(f"clip: {CLIP.name}, {pascal.size / fs:.1f} s at {fs} Hz; {pipeline.threads()} thread(s)")

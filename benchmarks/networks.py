@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    threads.ensure()
+    threads.fit()
     samples, rate, source = clip()
     features(samples, rate, args.device)  # warm: numba kernels and the mel filters loaded
     t0 = time.perf_counter()

@@ -87,7 +87,7 @@ def compare_with_peer(clip: Path, repeats: int) -> str:
     """Lines of the comparison: ours and the peer's seconds per clip (medians), and the ratio."""
     from llm_ssd.model import threads
 
-    each = threads.ensure()
+    each = threads.fit()
     try:
         ensure_peer()
         theirs = statistics.median(peer_seconds(clip, repeats, each))

@@ -28,6 +28,7 @@ from llm_ssd.audio.level import (
 )
 from llm_ssd.audio.mel import SAMPLE_RATE
 from llm_ssd.loudness import percentile_loudness
+from llm_ssd.model import threads
 from llm_ssd.model.networks.registry import Network, is_all
 from llm_ssd.model.runtime import LoadedModel, load_models
 from llm_ssd.model.runtime import side_by_side as load_side_by_side
@@ -80,7 +81,8 @@ def analyze(
         models = load_models(checkpoint, device, ensemble, model)
     meter = LevelMeter()
     blocks = meter.measure(calibration.apply(stream.blocks()))
-    recording = analyse(blocks, stream.rate, models, stream.name, side_by_side)
+    with threads.running():  # this analysis's share of the cores, fitted again at each stage
+        recording = analyse(blocks, stream.rate, models, stream.name, side_by_side)
     per_checkpoint = recording.checkpoint_predictions()
     comparison = _comparison(models, per_checkpoint, left_out) if side_by_side else None
     mel, mel_pooling, loudness, loudness_pooling = recording.display()

@@ -23,7 +23,8 @@ from llm_ssd.caption.settings import CaptionSettings, router_from_env
 from llm_ssd.caption.sources import sign_in_available, source_order, visitor_settings
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
-from llm_ssd.figures.images import DOWNLOAD_FORMAT, Rendered, render
+from llm_ssd.figures.images import DOWNLOAD_FORMAT, Rendered
+from llm_ssd.figures.processes import drawn
 from llm_ssd.labels import DEFAULT_LANGUAGE, LANGUAGES, MAX_LANGUAGE_CHARS
 from llm_ssd.model.weights import DEFAULT_CHECKPOINT, available_checkpoints, checkpoint_label
 from llm_ssd.ratings.blind import blind_pair
@@ -35,6 +36,7 @@ from ui.networks import analysis_choice, network_choice
 from ui.page import (
     ANALYSIS_QUEUE,
     CONCURRENCY_LIMIT,
+    DRAWING_PROCESSES,
     WORDS,
     DescribedPlotData,
     Outputs,
@@ -199,9 +201,9 @@ class DescribeTab:
 
 
 class FigureDrawing:
-    """The figures of one clip, drawn one at a time in a thread of their own (so that they are
-    drawn while an LLM writes), each handed over as a page update when the describe handler
-    asks for what is ready."""
+    """The figures of one clip, drawn in the drawing processes (`figures.processes`) and waited
+    for in a thread of their own (so that they are drawn while an LLM writes), each handed over
+    as a page update when the describe handler asks for what is ready."""
 
     def __init__(self, out: Outputs, analysis: Analysis) -> None:
         self.shown: dict[gr.components.Component, Any] = {}
@@ -221,9 +223,9 @@ class FigureDrawing:
             self._queue.put(_DRAWN)
 
     def _rendered(self, analysis: Analysis) -> Iterator[tuple[int, Rendered]]:
-        for i, figure in plots.each_figure(analysis):
-            self._images[i] = render(figure)
-            yield i, self._images[i]
+        for i, image in drawn(analysis, DRAWING_PROCESSES):
+            self._images[i] = image
+            yield i, image
 
     def _take(self, item: Any) -> dict[gr.components.Component, Any]:
         if item is _DRAWN:
@@ -245,9 +247,11 @@ class FigureDrawing:
         return updates
 
     def rest(self) -> Iterator[dict[gr.components.Component, Any]]:
-        """Each figure's update as it is drawn, until the last, one update each."""
+        """The figures' updates as they are drawn, until the last; those drawn by the time one
+        is handed over go with it, in one update (each costs Gradio a round of its own)."""
         while not self._done:
-            if update := self._take(self._queue.get()):
+            update = {**self._take(self._queue.get()), **self.ready()}
+            if update:
                 yield update
 
     def downloads(self) -> dict[str, bytes]:

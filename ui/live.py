@@ -4,12 +4,9 @@ Stop offers the recording to Describe. Gradio wiring only."""
 
 from __future__ import annotations
 
-import multiprocessing
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +15,20 @@ import numpy as np
 
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
+from llm_ssd.figures import processes
 from llm_ssd.figures.live import trail_figure
 from llm_ssd.live.session import INTERVAL, LIMIT, TRAIL_SECONDS, LiveSession, TrailPoint, Window
 from llm_ssd.live.status import LEVELS_NOTE, minutes, status_line
 from llm_ssd.model.windows import WINDOW_SECONDS
 from llm_ssd.reading.alt_text import circumplex_text, events_text, paq_text
 from llm_ssd.result import Analysis
-from ui.page import CONCURRENCY_LIMIT, described, panel_line
+from ui.page import CONCURRENCY_LIMIT, DRAWING_PROCESSES, described, panel_line
 
 STREAM_EVERY = 0.5
 """Seconds of audio in each chunk the browser sends (Gradio's default)."""
 SLOTS = threading.BoundedSemaphore(CONCURRENCY_LIMIT)
-"""Live analyses at once, over all visitors: as many as the app's analyses share the cores
-for (`threads.apply(CONCURRENCY_LIMIT)`); a visitor's update that finds none free is skipped."""
+"""Live analyses at once, over all visitors: as many as the app's other analyses
+(`CONCURRENCY_LIMIT`); a visitor's update that finds none free is skipped."""
 DESCRIBE_TAB = "describe"
 """The id of the Describe tab, where Stop's recording goes."""
 INTRO = f"""Press **Record**: the page listens and, every {INTERVAL:g} s, describes the last
@@ -61,17 +59,11 @@ def draw(analysis: Analysis, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
     }
 
 
-@cache
-def drawing() -> ProcessPoolExecutor:
-    """The processes that draw the live panels, started on first use."""
-    return ProcessPoolExecutor(CONCURRENCY_LIMIT, mp_context=multiprocessing.get_context("spawn"))
-
-
 def draw_elsewhere(analysis: Analysis, _: Window, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
     """The panels, drawn in another process: matplotlib holds Python's lock while it draws
     (1.5 s an update, far more on a busy machine), which would stall the page's handling of
     every visitor's chunks, and Gradio drops the chunks that come while one is pending."""
-    return drawing().submit(draw, analysis, trail).result()
+    return processes.send(DRAWING_PROCESSES, draw, analysis, trail).result()
 
 
 def new_session() -> LiveSession:

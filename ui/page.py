@@ -25,6 +25,7 @@ from llm_ssd.figures import timeline as plots_timeline
 from llm_ssd.figures.ensemble import agreement_line
 from llm_ssd.figures.images import PAGE_FORMAT, Rendered, render
 from llm_ssd.figures.panels import greyed
+from llm_ssd.model import threads
 from llm_ssd.places import nearest_markdown
 from llm_ssd.reading.alt_text import figure_texts, timeline_text
 from llm_ssd.reading.reliability import NO_PLACES, notice, shown_as_result
@@ -39,6 +40,10 @@ CONCURRENCY_LIMIT = 2
 Space."""
 DEFAULT_MAX_MINUTES = 10.0
 """The app's length limit unless ENV_APP_MAX_MINUTES sets another (the library's is 60 minutes)."""
+DRAWING_PROCESSES = CONCURRENCY_LIMIT
+"""Processes drawing the figures of every tab (`figures.processes`): one per analysis the page
+runs at once, so that one visitor's five figures are drawn two at a time and a crowd's are drawn
+while the next clips are analysed."""
 ANALYSIS_QUEUE = "analysis"
 """Describe and Compare share `CONCURRENCY_LIMIT`."""
 
@@ -69,8 +74,11 @@ WORDS = gr.I18n(**PAGE_WORDS_FILLED)
 def analyzed(audio: str, **options: Any) -> Analysis:
     """`analyze()` under the app's length limit, `MAX_MINUTES`: every path of the app that
     analyses a file goes through here (Describe, and so Listen live's recording; Compare; the
-    MCP tools), so none of them forgets it."""
-    return analyze(audio, max_duration=MAX_MINUTES * 60, **options)
+    MCP tools), so none of them forgets it; on the threads kept for the `CONCURRENCY_LIMIT`
+    analyses the page runs at once (`threads.on_analysis_thread`)."""
+    return threads.on_analysis_thread(
+        CONCURRENCY_LIMIT, analyze, audio, max_duration=MAX_MINUTES * 60, **options
+    )
 
 
 def panel_line(key: str, visible: bool = True) -> gr.Markdown:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,6 +25,8 @@ class Rendered:
 
     rgba: np.ndarray
     """(height, width, 4) uint8."""
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    """Each format encoded so far (an image drawn elsewhere comes with those it needs)."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -32,10 +34,12 @@ class Rendered:
         return self.rgba.shape[1], self.rgba.shape[0]
 
     def encoded(self, fmt: str = PAGE_FORMAT) -> bytes:
-        """The image as a file of format `fmt` (any PIL writes)."""
-        with io.BytesIO() as out:
-            Image.fromarray(self.rgba, "RGBA").save(out, fmt)
-            return out.getvalue()
+        """The image as a file of format `fmt` (any PIL writes), encoded once."""
+        if fmt not in self.files:
+            with io.BytesIO() as out:
+                Image.fromarray(self.rgba, "RGBA").save(out, fmt)
+                self.files[fmt] = out.getvalue()
+        return self.files[fmt]
 
     def data_url(self, fmt: str = PAGE_FORMAT) -> str:
         """The image as a `data:` URL, as gr.Plot shows a matplotlib figure."""

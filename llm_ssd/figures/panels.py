@@ -458,6 +458,12 @@ circumplex (what the page shows first), then loudness and spectrogram."""
 def each_figure(analysis: Analysis) -> Iterator[tuple[int, Figure]]:
     """The figures of `all_figures`, each with its place there, one at a time in the order of
     `SOONEST_FIRST`, so that each can be shown as soon as it is drawn."""
+    for i in SOONEST_FIRST:
+        yield i, figure_at(analysis, i)
+
+
+def figure_at(analysis: Analysis, i: int) -> Figure:
+    """The figure at place `i` of `all_figures` (greyed for a clip too quiet to be a result)."""
     side_by_side = analysis.comparison is not None
     makers = (
         log_mel_figure,
@@ -466,10 +472,8 @@ def each_figure(analysis: Analysis) -> Iterator[tuple[int, Figure]]:
         (lambda a: networks_paq_figure(a, SQUARE, DPI)) if side_by_side else paq_figure,
         circumplex_figure,
     )
-    shown = shown_as_result(analysis)
-    for i in SOONEST_FIRST:
-        figure = makers[i](analysis)
-        yield i, figure if shown else greyed(figure)
+    figure = makers[i](analysis)
+    return figure if shown_as_result(analysis) else greyed(figure)
 
 
 def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Figure]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -66,9 +67,11 @@ BLOCK_SAMPLES = BLOCK_STEPS * LEVEL_DECIMATION
 DEFAULT_THREADS = 1
 """Threads sharing each block's work until the thread policy (`model.threads`, which every
 analysis applies first) says how many: one, which never oversubscribes."""
-_THREADS = [DEFAULT_THREADS]
-"""Threads sharing each block's work (numba kernels and numpy release the GIL); the numbers do
-not depend on it: each thread computes whole columns (time steps) or whole filter groups."""
+_THREADS = threading.local()
+"""Threads sharing each block's work, kept per calling thread (`count`), as torch and numba keep
+theirs: two analyses of one process may run on different shares. numba kernels and numpy
+release the GIL; the numbers do not depend on it: each thread computes whole columns (time
+steps) or whole filter groups."""
 _NO_SPECIFIC = np.zeros((N_BARK, 0), dtype=SPECIFIC_LOUDNESS_DTYPE)
 """What `pattern` gets for its specific loudness when none is kept: it writes nothing there."""
 
@@ -106,14 +109,14 @@ class Loudness:
 
 
 def set_threads(count: int) -> None:
-    """Share each block's work among `count` threads (at least one): set by the thread
-    policy."""
-    _THREADS[0] = max(1, int(count))
+    """Share each block's work among `count` threads (at least one) in the loudness this thread
+    computes: set by the thread policy."""
+    _THREADS.count = max(1, int(count))
 
 
 def threads() -> int:
-    """Threads sharing each block's work."""
-    return _THREADS[0]
+    """Threads sharing each block's work in this thread."""
+    return getattr(_THREADS, "count", DEFAULT_THREADS)
 
 
 def percentile_loudness(n: np.ndarray, exceeded_percent: float) -> float:

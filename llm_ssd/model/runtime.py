@@ -181,7 +181,7 @@ def load_model(
     else:
         path = resolve_checkpoint(checkpoint)
     name = network(model).name if model is not None else None
-    threads.ensure()
+    threads.fit()
     with _LOAD_LOCK:
         return _load_model(path, resolve_device(device), path.stat().st_mtime_ns, name)
 

@@ -2,10 +2,12 @@
 and those sharing the loudness's blocks), decided in one place for the app, the command line,
 its worker processes and training.
 
-Threads per analysis × analyses at once ≤ the cores this process may use, so that nothing
-oversubscribes the machine: one analysis alone gets every core; the app, which runs
-`analyses_at_once` analyses side by side, and `--workers N` give each a share.
-`LLM_SSD_THREADS` sets the threads per analysis by hand (never more than the cores).
+Threads per analysis × analyses running ≤ the cores this process may use, so that nothing
+oversubscribes the machine. A process is given its cores once (`apply`: all of them, or its
+share for `--workers N`); each analysis running in it takes an equal share of those at each
+stage (`running`, `fit`): a visitor alone on the app gets every core, two at once one each,
+and an analysis that started alone gives up its extra threads at its next stage when another
+starts. `LLM_SSD_THREADS` sets the threads per analysis by hand (never more than the cores).
 
 The numbers do not depend on it: MKL's conditional numerical reproducibility is set to
 `MKL_CBWR_MODE` (unless the environment sets `MKL_CBWR` already) before torch's first matrix
@@ -17,6 +19,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import cache
+from typing import Any, TypeVar
 
 import numba
 import torch
@@ -34,7 +42,14 @@ os.environ.setdefault(MKL_CBWR, MKL_CBWR_MODE)
 
 log = logging.getLogger(__name__)
 _DECIDED: dict[str, int] = {}
-"""The threads per analysis this process decided, under `threads`."""
+"""This process's threads (`cores`), and whether `LLM_SSD_THREADS` fixed each analysis's
+(`fixed`), under those names."""
+_RUNNING = [0]
+"""Analyses running in this process now."""
+_RUNNING_LOCK = threading.Lock()
+ANALYSIS_THREAD = "llm-ssd-analysis"
+"""The name the threads kept for analyses start with (`on_analysis_thread`)."""
+T = TypeVar("T")
 
 
 def cores() -> int:
@@ -45,39 +60,86 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def threads_per_analysis(analyses_at_once: int = 1) -> int:
-    """Torch threads for each of `analyses_at_once` analyses running side by side: the cores
-    shared out (at least one each), or `LLM_SSD_THREADS`, at most the cores."""
-    if text := setting(ENV_THREADS):
-        try:
-            chosen = int(text)
-        except ValueError:
-            chosen = 0
-        if chosen >= 1:
-            return min(chosen, cores())
-        log.warning("%s=%r is not a whole number of at least 1; ignored.", ENV_THREADS, text)
-    return max(1, cores() // max(1, analyses_at_once))
+def _fixed() -> int | None:
+    """`LLM_SSD_THREADS` as a count (at most the cores), or None where it is unset or bad."""
+    if not (text := setting(ENV_THREADS)):
+        return None
+    try:
+        chosen = int(text)
+    except ValueError:
+        chosen = 0
+    if chosen >= 1:
+        return min(chosen, cores())
+    log.warning("%s=%r is not a whole number of at least 1; ignored.", ENV_THREADS, text)
+    return None
 
 
-def apply(analyses_at_once: int = 1) -> int:
-    """Decide the policy for this process: torch's intra-op threads, numba's and the loudness's
-    for `analyses_at_once` analyses at once. Returns the threads per analysis."""
-    chosen = _DECIDED["threads"] = threads_per_analysis(analyses_at_once)
+def apply(processes: int = 1) -> int:
+    """Decide the policy for this process, one of `processes` sharing the machine (a `describe
+    --workers N` worker: N): its cores, and the threads of this thread for one analysis on them.
+    Returns the threads one analysis alone gets."""
+    fixed = _fixed()
+    _DECIDED["cores"] = fixed or max(1, cores() // max(1, processes))
+    _DECIDED["fixed"] = int(fixed is not None)
+    return fit(1)
+
+
+def _share(running: int) -> int:
+    """Threads for each of `running` analyses in this process."""
+    if not _DECIDED:
+        apply()
+    if _DECIDED["fixed"]:
+        return _DECIDED["cores"]
+    return max(1, _DECIDED["cores"] // max(1, running))
+
+
+def fit(running: int | None = None) -> int:
+    """Set this thread's torch, numba and loudness threads to its share of the process's cores
+    for `running` analyses (default: those running now). Returns that share."""
+    chosen = _share(_RUNNING[0] if running is None else running)
     _numba_here(chosen)  # first: starting numba's OpenMP threads resets OpenMP's count
-    torch.set_num_threads(chosen)
+    if torch.get_num_threads() != chosen:
+        torch.set_num_threads(chosen)
     loudness.set_threads(chosen)
     return chosen
 
 
+@contextmanager
+def running() -> Iterator[int]:
+    """One analysis running in this thread: counted among the process's while it runs, its
+    threads fitted now (the share it gets) and at each stage (`fit`)."""
+    with _RUNNING_LOCK:
+        _RUNNING[0] += 1
+    try:
+        yield fit()
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING[0] -= 1
+
+
+def on_analysis_thread(count: int, task: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`task(*args, **kwargs)` run on one of `count` threads kept for analyses (an app passes
+    the analyses it runs at once), waited for here. torch's OpenMP team and numba's threads are
+    started once for each thread that computes: an app whose every request came in a thread of
+    its own would start them for each, and a new thread's first analysis runs 0.1-0.3 s
+    slower."""
+    return _analysis_threads(count).submit(task, *args, **kwargs).result()
+
+
+@cache
+def _analysis_threads(count: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(count, thread_name_prefix=ANALYSIS_THREAD)
+
+
 def _numba_here(chosen: int) -> None:
-    """numba's threads for this thread: its count, unlike torch's, is kept per thread."""
+    """numba's threads for this thread: its count, like torch's, is kept per thread."""
     wanted = min(chosen, numba.config.NUMBA_NUM_THREADS)
     if numba.get_num_threads() != wanted:
         numba.set_num_threads(wanted)
 
 
 def in_force() -> dict[str, int]:
-    """The threads each library of this process reports it runs an analysis on."""
+    """The threads each library reports it runs an analysis on in this thread, and the cores."""
     return {
         "torch": torch.get_num_threads(),
         "numba": numba.get_num_threads(),
@@ -87,18 +149,12 @@ def in_force() -> dict[str, int]:
 
 
 def summary(analyses_at_once: int) -> str:
-    """One line for a log: the policy in force for `analyses_at_once` analyses at once."""
+    """One line for a log: the policy in force for up to `analyses_at_once` analyses at once,
+    as torch, numba and the loudness report it in this thread for one alone (after `apply`)."""
     now = in_force()
     return (
-        f"thread policy: {analyses_at_once} analyses at once, each on {now['torch']} torch, "
-        f"{now['numba']} numba and {now['loudness']} loudness thread(s), of {now['cores']} cores"
+        f"thread policy: up to {analyses_at_once} analyses at once on {_DECIDED['cores']} of "
+        f"{now['cores']} cores; one alone runs on {now['torch']} torch, {now['numba']} numba and "
+        f"{now['loudness']} loudness thread(s), {analyses_at_once} at once on "
+        f"{_share(analyses_at_once)} each"
     )
-
-
-def ensure() -> int:
-    """The policy in force, also in this thread (an app's request runs in a thread of its own);
-    for a process that decided none (`analyze()` from Python), that of one analysis at a time."""
-    if not (chosen := _DECIDED.get("threads")):
-        return apply()
-    _numba_here(chosen)
-    return chosen

@@ -28,6 +28,7 @@ from llm_ssd.audio.checks import check_finite, check_length
 from llm_ssd.audio.mel import HOP_LENGTH, SAMPLE_RATE
 from llm_ssd.labels import EVENTS, PAQS, SCENES
 from llm_ssd.loudness import LOUDNESS_STEP, percentile_loudness
+from llm_ssd.model import threads
 from llm_ssd.model.inputs import features
 from llm_ssd.model.runtime import LoadedModel
 from llm_ssd.result import Prediction, Window, mean_prediction
@@ -231,6 +232,7 @@ def analyse(
         recording.samples = max(recording.samples, span.end)
         check_length(name, samples.size, rate)
         check_finite(name, samples)
+        threads.fit()  # the share of the analyses running now (`threads.running`)
         mel, loud, timings = features(samples, rate, models[0].device)
         for stage, seconds in timings.items():
             recording.timings[stage] += seconds
@@ -258,6 +260,7 @@ def _predict(recording: Recording, models: list[LoadedModel], batch: list[Featur
     """A batch of windows through every model, added to the recording."""
     if not batch:
         return
+    threads.fit()
     t0 = time.perf_counter()
     mel = torch.stack([m for _, m, _ in batch])
     loud = torch.from_numpy(np.stack([n.astype(np.float32) for _, _, n in batch]))

@@ -137,7 +137,7 @@ def checkpoint_path(out: str | Path) -> Path:
 def deterministic(seed: int, device: str) -> Iterator[None]:
     """Seed torch and use deterministic algorithms (strictly on CPU; on CUDA where they exist);
     the previous settings are restored afterwards."""
-    threads.ensure()  # the thread policy, as for every analysis
+    threads.fit()  # the thread policy, as for every analysis
     if device.startswith("cuda"):
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
     previous = (

@@ -175,9 +175,12 @@ def test_the_app_closes_the_connection_when_its_visitor_goes_away(monkeypatch, a
 
     from matplotlib.figure import Figure
 
+    from llm_ssd.figures.images import render
+
     page = pytest.importorskip("ui.describe")
     monkeypatch.setattr(page, "analyzed", lambda *args, **kwargs: analysis)
-    monkeypatch.setattr(page.plots, "each_figure", lambda a: [(i, Figure()) for i in range(5)])
+    blank = render(Figure(figsize=(1, 1)))
+    monkeypatch.setattr(page, "drawn", lambda a, processes: [(i, blank) for i in range(5)])
     monkeypatch.setenv("LLM_SSD_DEADLINE", "30")
     with FakeOpenAI(mode="drip", chunk_delay=0.1) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)

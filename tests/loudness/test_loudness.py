@@ -266,7 +266,7 @@ def test_skipping_specific_loudness_keeps_total_loudness(field: str) -> None:
 def test_skipping_specific_loudness_saves_its_memory(monkeypatch) -> None:
     """The peak of numpy's allocations (traced) drops by at least N' itself. One thread, so
     that the peak does not depend on how the blocks of two threads happen to overlap."""
-    monkeypatch.setattr(pipeline, "_THREADS", [1])
+    monkeypatch.setattr(pipeline, "_THREADS", threading.local())  # this thread: the default
     x = short_mixture(20.0)
     for specific in (True, False):  # compile both variants before measuring
         loudness_zwtv(x[:FS], FS, specific=specific)
@@ -414,7 +414,8 @@ def test_the_thread_count_does_not_change_the_numbers(monkeypatch, count: int) -
     """The thread policy may give the loudness any number of threads (issue 21): over several
     blocks, N(t) and N'(z, t) are the same bits with `count` threads as with two."""
     x = short_mixture(9.0, seed=4)
-    monkeypatch.setattr(pipeline, "_THREADS", [2])
+    monkeypatch.setattr(pipeline, "_THREADS", threading.local())
+    pipeline.set_threads(2)
     two = loudness_zwtv(x, FS)
     pipeline.set_threads(count)
     assert pipeline.threads() == count

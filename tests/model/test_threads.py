@@ -25,31 +25,40 @@ WORKER_WAIT = 120.0
 def four_cores(monkeypatch):
     monkeypatch.delenv(ENV_THREADS, raising=False)
     monkeypatch.setattr(threads, "cores", lambda: 4)
+    monkeypatch.setattr(threads, "_DECIDED", {})
 
 
-@pytest.mark.parametrize(("at_once", "each"), [(1, 4), (2, 2), (3, 1), (4, 1), (8, 1)])
-def test_the_cores_are_shared_out_and_never_oversubscribed(four_cores, at_once, each):
-    assert threads.threads_per_analysis(at_once) == each
-    assert each * min(at_once, 4) <= 4
+@pytest.mark.parametrize(
+    ("processes", "running", "each"),
+    [(1, 1, 4), (1, 2, 2), (1, 3, 1), (1, 8, 1), (2, 1, 2), (2, 2, 1), (4, 1, 1), (8, 1, 1)],
+)
+def test_the_cores_are_shared_out_and_never_oversubscribed(four_cores, processes, running, each):
+    """`processes` processes (`--workers`) share the cores, and the analyses running in each
+    share its part: a lone analysis gets it all."""
+    threads.apply(processes)
+    assert threads.fit(running) == each
+    assert each * min(processes * running, 4) <= 4
 
 
 @pytest.mark.parametrize(("value", "each"), [("1", 1), (" 3 ", 3), ("16", 4)])
 def test_the_environment_sets_the_threads_up_to_the_cores(four_cores, monkeypatch, value, each):
     monkeypatch.setenv(ENV_THREADS, value)
-    assert threads.threads_per_analysis(2) == each
+    threads.apply(2)
+    assert threads.fit(1) == threads.fit(2) == each  # fixed, however many run
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
 def test_a_bad_setting_is_warned_about_and_ignored(four_cores, monkeypatch, caplog, value):
     monkeypatch.setenv(ENV_THREADS, value)
     with caplog.at_level(logging.WARNING):
-        assert threads.threads_per_analysis(2) == 2
+        threads.apply(2)
+        assert threads.fit(1) == 2
     assert f"{ENV_THREADS}={value!r} is not a whole number of at least 1" in caplog.text
 
 
-def test_apply_sets_torch_numba_and_the_loudness_and_ensure_keeps_it(monkeypatch):
-    """One decision for every library, and in every thread: numba keeps its count per thread
-    (an app's request runs in a thread of its own), torch for the process."""
+def test_apply_sets_torch_numba_and_the_loudness_in_each_thread(monkeypatch):
+    """One decision for every library, and in every thread: torch, numba and the loudness
+    keep their counts per thread (an app's request runs in a thread of its own)."""
     import torch
 
     monkeypatch.delenv(ENV_THREADS, raising=False)
@@ -57,17 +66,69 @@ def test_apply_sets_torch_numba_and_the_loudness_and_ensure_keeps_it(monkeypatch
     try:
         chosen = threads.apply(threads.cores())
         one = {"torch": 1, "numba": 1, "loudness": 1, "cores": threads.cores()}
-        assert chosen == 1 and threads.in_force() == one and threads.ensure() == 1
+        assert chosen == 1 and threads.in_force() == one and threads.fit() == 1
         seen = []
-        worker = threading.Thread(
-            target=lambda: seen.append((threads.ensure(), threads.in_force()))
-        )
+        worker = threading.Thread(target=lambda: seen.append((threads.fit(), threads.in_force())))
         worker.start()
         worker.join()
         assert seen == [(1, one)]
     finally:
         threads.apply(1)
         torch.set_num_threads(before)
+
+
+def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypatch, tmp_path):
+    """Two analyses at once in one process (the app's two queue slots) each run on half the
+    cores, as torch, numba and the loudness report it in the network's stage; one alone runs
+    on all of them; the records are the same bits."""
+    import numpy as np
+    import soundfile as sf
+
+    from llm_ssd.analysis import analyze
+    from llm_ssd.model import windows
+    from llm_ssd.model.runtime import LoadedModel
+
+    monkeypatch.delenv(ENV_THREADS, raising=False)
+    clip = tmp_path / "noise.wav"
+    sf.write(clip, 0.05 * np.random.default_rng(3).standard_normal(3 * 32000), 32000)
+    threads.apply()
+    both_running = threading.Barrier(2, timeout=WORKER_WAIT)
+    features, predict = windows.features, LoadedModel.predict
+    seen: dict[str, dict[str, int]] = {}
+
+    def together(*args, **kwargs):
+        if threading.current_thread().name.startswith("side"):
+            both_running.wait()  # each analysis has begun: two are running
+        return features(*args, **kwargs)
+
+    def reporting(self, *args, **kwargs):
+        if threading.current_thread().name.startswith("side"):
+            both_running.wait()  # neither has ended: both fitted their share with two running
+        seen[threading.current_thread().name] = threads.in_force()
+        return predict(self, *args, **kwargs)
+
+    monkeypatch.setattr(windows, "features", together)
+    monkeypatch.setattr(LoadedModel, "predict", reporting)
+    records = {}
+
+    def run(name: str) -> None:
+        records[name] = analyze(clip).to_dict()
+
+    run("alone")
+    pair = [threading.Thread(target=run, args=(f"side {i}",), name=f"side {i}") for i in (1, 2)]
+    for thread in pair:
+        thread.start()
+    for thread in pair:
+        thread.join()
+    cores = threads.cores()
+    share = max(1, cores // 2)
+    assert seen["MainThread"] == {"torch": cores, "numba": cores, "loudness": cores, "cores": cores}
+    for i in (1, 2):
+        assert seen[f"side {i}"] == {"torch": share, "numba": share, "loudness": share,
+                                     "cores": cores}  # fmt: skip
+    made = ("timings",)
+    same = [{k: v for k, v in r.items() if k not in made} for r in records.values()]
+    assert same[0] == same[1] == same[2]
 
 
 def probe(path: str, barrier) -> dict:
