@@ -27,6 +27,10 @@ STREET_EXAMPLE = ROOT / "examples" / "street_traffic.flac"  # street_traffic 0.9
 RATE = 100  # samples per second: spans read as hundredths of a second
 MAX_RSS_MB = 1024
 LONG_MINUTES = 60
+"""The length the memory target is for (issue 8: an hour in a gigabyte)."""
+MEASURED_MINUTES = (5, 15)
+"""The lengths measured: the peak of the longer, and how it grew from the shorter, say what an
+hour takes without analysing one (which took over 3 minutes of the suite on 2 cores)."""
 
 
 def seconds(spans: list[Span]) -> list[tuple[float, float, float]]:
@@ -167,9 +171,18 @@ def noise_flac(path: Path, minutes: int, rate: int = 16_000) -> Path:
 
 @pytest.mark.slow
 def test_a_sixty_minute_recording_fits_in_a_gigabyte(tmp_path):
-    path = noise_flac(tmp_path / "hour.flac", LONG_MINUTES)
-    done = subprocess.run([sys.executable, "-c", LONG_RUN, str(path)], cwd=ROOT,
-                          capture_output=True, text=True, check=True)  # fmt: skip
-    result = json.loads(done.stdout)
-    assert result["windows"] == LONG_MINUTES * 2 and result["duration"] == LONG_MINUTES * 60
-    assert result["maxrss_mb"] <= MAX_RSS_MB, result
+    """The peak memory of a 15-minute analysis, grown at most as much per minute as from
+    5 to 15 minutes, stays within a gigabyte at 60: the windows stream, nothing of the
+    recording is held but its pooled display arrays and its outputs."""
+    peaks = {}
+    for minutes in MEASURED_MINUTES:
+        path = noise_flac(tmp_path / f"{minutes}.flac", minutes)
+        done = subprocess.run([sys.executable, "-c", LONG_RUN, str(path)], cwd=ROOT,
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        result = json.loads(done.stdout)
+        assert result["windows"] == minutes * 2 and result["duration"] == minutes * 60
+        peaks[minutes] = result["maxrss_mb"]
+    short, long = MEASURED_MINUTES
+    per_minute = max(0.0, (peaks[long] - peaks[short]) / (long - short))
+    hour = peaks[long] + per_minute * (LONG_MINUTES - long)
+    assert hour <= MAX_RSS_MB, peaks
