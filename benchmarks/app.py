@@ -63,7 +63,8 @@ def clip_path(folder: Path) -> Path:
 def visit(url: str, clip: Path) -> dict[str, float | bool | str]:
     """One visitor's call, timed from the moment it is sent: to the scene, the caption, the last
     figure and the end; and whether the job ever reported a place in the queue."""
-    client = gradio_client.Client(url, verbose=False)
+    client = gradio_client.Client(url, verbose=False, download_files=False)  # as a browser,
+    # which fetches a download when it is clicked
     t0 = time.perf_counter()
     job = client.submit(gradio_client.handle_file(str(clip)), DEFAULT_CHECKPOINT, "", "", 1.0,
                         "English", "", api_name="/describe")  # fmt: skip
