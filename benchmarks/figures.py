@@ -28,8 +28,8 @@ BEFORE_PNG_DPI = 150
 
 
 def now(analysis) -> None:
-    for _, figure in plots.each_figure(analysis):
-        image = render(figure)
+    for i in plots.SOONEST_FIRST:
+        image = render(plots.figure_at(analysis, i))
         image.encoded(PAGE_FORMAT)
         image.encoded(DOWNLOAD_FORMAT)
 

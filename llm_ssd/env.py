@@ -53,7 +53,8 @@ ENV_WEIGHTS = "LLM_SSD_WEIGHTS"
 ENV_APP_MAX_MINUTES = "LLM_SSD_APP_MAX_MINUTES"
 """The longest recording the app accepts, minutes."""
 ENV_THREADS = "LLM_SSD_THREADS"
-"""Torch threads for each analysis (the thread policy, `model.threads`)."""
+"""Threads for every analysis, fixed by hand (unset: the thread policy of `model.threads`, an
+equal share of the cores for the analyses running)."""
 ENV_FUZZ_EXAMPLES = "LLM_SSD_FUZZ_EXAMPLES"
 """Examples per property of the test suite's fuzz tests (Hypothesis), more than CI's default."""
 

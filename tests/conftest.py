@@ -4,10 +4,7 @@ weights folder with the authors' Table V checkpoints, and a clean, loopback-only
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -74,53 +71,15 @@ def with_tablev(tablev_weights, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tablev_weights
 
 
-ALONE_WAIT = 900.0
-"""Seconds an `alone` test waits for the other workers to finish before it runs anyway."""
-ALONE_POLL = 1.0
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files with a slow test first, then those driving a browser, then the rest, each group in
-    its own order, and those with an `alone` test last: the suite is spread over the cores a file
-    at a time (pytest-xdist, `--dist loadfile --no-loadscope-reorder`), and the longest files
-    started first let the workers finish together."""
+    its own order: the suite is spread over the cores a file at a time (pytest-xdist, `--dist
+    loadfile --no-loadscope-reorder`), and the longest files started first let the workers
+    finish together."""
     marked = {
         name: {item.path for item in items if item.get_closest_marker(name)}
-        for name in ("alone", "slow", "browser")
+        for name in ("slow", "browser")
     }
     items.sort(
-        key=lambda item: (
-            item.path in marked["alone"],
-            item.path not in marked["slow"],
-            item.path not in marked["browser"],
-        )
+        key=lambda item: (item.path not in marked["slow"], item.path not in marked["browser"])
     )
-
-
-def workers_folder() -> Path | None:
-    """Where each pytest-xdist worker of this run keeps a file while it runs (None: one process)."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    return Path(tempfile.gettempdir()) / f"llm-ssd-test-workers-{run}" if run else None
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if (folder := workers_folder()) is not None:
-        folder.mkdir(exist_ok=True)
-        (folder / os.environ["PYTEST_XDIST_WORKER"]).touch()
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if (folder := workers_folder()) is not None:
-        (folder / os.environ["PYTEST_XDIST_WORKER"]).unlink(missing_ok=True)
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """An `alone` test (its timing follows a real-time stream) waits until the other workers have
-    finished: it is scheduled last, so they end soon after it is handed out."""
-    folder = workers_folder()
-    if folder is None or item.get_closest_marker("alone") is None:
-        return
-    me = os.environ["PYTEST_XDIST_WORKER"]
-    deadline = time.monotonic() + ALONE_WAIT
-    while time.monotonic() < deadline and any(p.name != me for p in folder.iterdir()):
-        time.sleep(ALONE_POLL)

@@ -138,13 +138,12 @@ class DescribeTab:
         level_db: float | None = None,
         sign_in: gr.OAuthToken | None = None,
     ) -> Iterator[dict[gr.components.Component, Any]]:
-        """Analysis first; then, as soon as the network is done, the scene, the places and the
-        caption (the offline one whole, an LLM's as it streams; in blind mode, both captions
-        after the figures); the figures follow one by one as they are drawn, beside the caption
-        (issue 21); the last update carries every output. Each caption shown is registered for
-        rating; the clip itself is kept only when `keep_audio` is ticked. Gradio fills
-        `sign_in` with the visitor's Hugging Face sign-in (a method, not a partial, so that
-        Gradio sees its type), used for this caption only."""
+        """Analysis first; then, once the network is done, the scene, the places and the
+        caption (the offline one whole, an LLM's as it streams; blind: both after the
+        figures); the figures follow as they are drawn (issue 21); the last update carries
+        every output. Each caption shown is registered for rating; the clip is kept only when
+        `keep_audio` is ticked. Gradio fills `sign_in` with the visitor's Hugging Face sign-in
+        (a method, not a partial, so that Gradio sees its type), for this caption only."""
         out = self.out
         if not audio:
             raise gr.Error(NO_CLIP)
@@ -201,9 +200,8 @@ class DescribeTab:
 
 
 class FigureDrawing:
-    """The figures of one clip, drawn in the drawing processes (`figures.processes`) and waited
-    for in a thread of their own (so that they are drawn while an LLM writes), each handed over
-    as a page update when the describe handler asks for what is ready."""
+    """One clip's figures, drawn in `figures.processes` while the caption is written (waited for
+    in a thread of their own), each handed over as a page update when the handler asks."""
 
     def __init__(self, out: Outputs, analysis: Analysis) -> None:
         self.shown: dict[gr.components.Component, Any] = {}
@@ -228,13 +226,12 @@ class FigureDrawing:
             yield i, image
 
     def _take(self, item: Any) -> dict[gr.components.Component, Any]:
-        if item is _DRAWN:
-            self._done = True
-            return {}
         if isinstance(item, Exception):
             raise item
-        self.shown.update(item)
-        return item
+        self._done = item is _DRAWN
+        update = {} if self._done else item
+        self.shown.update(update)
+        return update
 
     def ready(self) -> dict[gr.components.Component, Any]:
         """The updates of the figures drawn since the last call, merged; without waiting."""
@@ -247,8 +244,8 @@ class FigureDrawing:
         return updates
 
     def rest(self) -> Iterator[dict[gr.components.Component, Any]]:
-        """The figures' updates as they are drawn, until the last; those drawn by the time one
-        is handed over go with it, in one update (each costs Gradio a round of its own)."""
+        """The figures' updates as they are drawn, until the last; those drawn by then go in one
+        (each update costs Gradio a round of its own)."""
         while not self._done:
             update = {**self._take(self._queue.get()), **self.ready()}
             if update:

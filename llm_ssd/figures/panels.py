@@ -6,7 +6,7 @@ draw at the same time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import librosa
 import matplotlib
@@ -455,13 +455,6 @@ SOONEST_FIRST = (2, 3, 4, 1, 0)
 circumplex (what the page shows first), then loudness and spectrogram."""
 
 
-def each_figure(analysis: Analysis) -> Iterator[tuple[int, Figure]]:
-    """The figures of `all_figures`, each with its place there, one at a time in the order of
-    `SOONEST_FIRST`, so that each can be shown as soon as it is drawn."""
-    for i in SOONEST_FIRST:
-        yield i, figure_at(analysis, i)
-
-
 def figure_at(analysis: Analysis, i: int) -> Figure:
     """The figure at place `i` of `all_figures` (greyed for a clip too quiet to be a result)."""
     side_by_side = analysis.comparison is not None
@@ -480,8 +473,7 @@ def all_figures(analysis: Analysis) -> tuple[Figure, Figure, Figure, Figure, Fig
     """Log-mel, loudness, events, PAQ radar and circumplex, in that order; for networks side by
     side, the events as a networks × events heat map and every network's ring on the radar;
     greyed, with the reason across them, when the clip is too quiet for them to be results."""
-    drawn = dict(each_figure(analysis))
-    return tuple(drawn[i] for i in range(len(drawn)))  # type: ignore[return-value]
+    return tuple(figure_at(analysis, i) for i in range(len(SOONEST_FIRST)))  # type: ignore[return-value]
 
 
 def greyed(fig: Figure) -> Figure:

@@ -30,7 +30,7 @@ try:
 except ImportError:
     sync_playwright = None
 
-pytestmark = [pytest.mark.browser, pytest.mark.alone]
+pytestmark = pytest.mark.browser
 
 PARK = ROOT / "examples" / "real_birds.flac"  # park (0.999), ISOP +0.23 (examples/README.md)
 STREET = ROOT / "examples" / "street_traffic.flac"  # street_traffic (0.996), ISOP -0.45
