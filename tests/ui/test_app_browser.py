@@ -110,6 +110,7 @@ def browser():
         if ci():
             pytest.fail(f"{reason}; CI is set, so the browser test must run", pytrace=False)
         pytest.skip(reason)
+    expect.set_options(timeout=UI_MS)  # assertions wait as long as actions (their own: 5 s)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
