@@ -40,9 +40,17 @@ def normalise(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """SoundAQnet's inputs from (B, frames, 64) log-mel in dB and (B, steps) loudness in sone:
     (B, frames, 64) and (B, steps, 1), each normalised with a checkpoint's statistics."""
-    mel = (log_mel - norm["mel_mean"]) / norm["mel_std"]
-    loud = (loudness[..., None] - norm["loudness_mean"]) / norm["loudness_std"]
-    return mel, loud
+    return normalise_mel(norm, log_mel), normalise_loudness(norm, loudness)
+
+
+def normalise_mel(norm: dict[str, torch.Tensor], log_mel: torch.Tensor) -> torch.Tensor:
+    """(B, frames, 64) log-mel in dB, normalised per band with a checkpoint's statistics."""
+    return (log_mel - norm["mel_mean"]) / norm["mel_std"]
+
+
+def normalise_loudness(norm: dict[str, torch.Tensor], loudness: torch.Tensor) -> torch.Tensor:
+    """(B, steps) loudness in sone as SoundAQnet's (B, steps, 1) input, normalised."""
+    return (loudness[..., None] - norm["loudness_mean"]) / norm["loudness_std"]
 
 
 def network_inputs(
@@ -58,7 +66,7 @@ def network_inputs(
         if loudness is None:
             raise UsageError(f"{spec.label} needs the loudness as well as the log-mel")
         return normalise(norm, log_mel, loudness)
-    return (spec.frames.fit((log_mel - norm["mel_mean"]) / norm["mel_std"]),)
+    return (spec.frames.fit(normalise_mel(norm, log_mel)),)
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +100,10 @@ class LoadedModel:
         inputs = self.inputs(log_mel, loudness)
         with torch.inference_mode(), torch.backends.cudnn.flags(allow_tf32=False):
             out = self.model(*inputs)  # full float32 convolutions: TF32 moves outputs ~1e-3
+        return self.outputs(out)
+
+    def outputs(self, out: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+        """Probabilities and ratings from the network's raw outputs, checked to be finite."""
         outputs = {
             "scene": torch.softmax(out["scene"], dim=-1).cpu().numpy(),
             "event": torch.sigmoid(out["event"]).cpu().numpy(),

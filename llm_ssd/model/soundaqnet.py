@@ -160,12 +160,23 @@ class SoundAQnet(nn.Module):
     def forward(self, log_mel: Tensor, loudness: Tensor) -> dict[str, Tensor]:
         """log_mel: (B, frames, 64) and loudness: (B, steps, 1), both normalised.
         Returns raw outputs: scene and event logits, ISOP, ISOE and one tensor per PAQ."""
+        mel_nodes = [self.mel_node(log_mel, k) for k in KERNELS]
+        return self.from_nodes(mel_nodes + [self.loudness_node(loudness, k) for k in KERNELS])
+
+    def mel_node(self, log_mel: Tensor, kernel: int) -> Tensor:
+        """The graph node of the mel tower of `kernel`, (B, 64): it needs no loudness, so it
+        may be computed while the loudness is (`model.windows`)."""
         mel = self.bn0(log_mel[:, None].transpose(1, 3)).transpose(1, 3)  # bands as channels
-        loud = loudness[:, None]
-        towers = [
-            F.relu(self.get_submodule(f"k_{k}_freq_to_1")(self.tower(mel, k, False))[..., 0])
-            for k in KERNELS
-        ] + [self.tower(loud, k, True)[..., 0] for k in KERNELS]
+        return F.relu(
+            self.get_submodule(f"k_{kernel}_freq_to_1")(self.tower(mel, kernel, False))[..., 0]
+        )
+
+    def loudness_node(self, loudness: Tensor, kernel: int) -> Tensor:
+        """The graph node of the loudness tower of `kernel`, (B, 64)."""
+        return self.tower(loudness[:, None], kernel, True)[..., 0]
+
+    def from_nodes(self, towers: list[Tensor]) -> dict[str, Tensor]:
+        """The raw outputs from the 8 towers' nodes (mel k3..k9, then loudness k3..k9)."""
         nodes = torch.stack(towers, dim=1)  # (B, 8, 64)
 
         edge = self.embedding_e(torch.ones_like(self.embedding_e.weight[0]))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import cache
@@ -49,6 +49,8 @@ _RUNNING = [0]
 _RUNNING_LOCK = threading.Lock()
 ANALYSIS_THREAD = "llm-ssd-analysis"
 """The name the threads kept for analyses start with (`on_analysis_thread`)."""
+PART_THREAD = "llm-ssd-part"
+"""The name the threads that help an analysis with its parts start with (`in_parallel`)."""
 T = TypeVar("T")
 
 
@@ -97,11 +99,16 @@ def fit(running: int | None = None) -> int:
     """Set this thread's torch, numba and loudness threads to its share of the process's cores
     for `running` analyses (default: those running now). Returns that share."""
     chosen = _share(_RUNNING[0] if running is None else running)
+    _set_here(chosen)
+    return chosen
+
+
+def _set_here(chosen: int) -> None:
+    """This thread's torch, numba and loudness threads."""
     _numba_here(chosen)  # first: starting numba's OpenMP threads resets OpenMP's count
     if torch.get_num_threads() != chosen:
         torch.set_num_threads(chosen)
     loudness.set_threads(chosen)
-    return chosen
 
 
 @contextmanager
@@ -124,6 +131,48 @@ def on_analysis_thread(count: int, task: Callable[..., T], *args: Any, **kwargs:
     its own would start them for each, and a new thread's first analysis runs 0.1-0.3 s
     slower."""
     return _analysis_threads(count).submit(task, *args, **kwargs).result()
+
+
+def in_parallel(tasks: Sequence[Callable[[], T]], width: int) -> list[T]:
+    """The tasks' results, in order, with `width` of them running at a time, each on one thread
+    (torch, numba, loudness): this thread and `width` - 1 kept helpers take the next task as
+    they finish one. For parts of an analysis that one thread runs better than two share (the
+    loudness, one network tower each): its share of the cores is `width` (`fit`), and this
+    thread has it again after. Width 1 runs them here, one after another, on the share."""
+    if width <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    results: list[Any] = [None] * len(tasks)
+    failures: list[BaseException] = []
+    queue = iter(range(len(tasks)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        _set_here(1)
+        while not failures:
+            with lock:
+                i = next(queue, None)
+            if i is None:
+                return
+            try:
+                results[i] = tasks[i]()
+            except BaseException as exc:  # raised in the caller's thread; the others stop
+                failures.append(exc)
+
+    helpers = [_part_threads().submit(work) for _ in range(min(width, len(tasks)) - 1)]
+    try:
+        work()
+    finally:
+        for helper in helpers:
+            helper.result()
+        _set_here(width)
+    if failures:
+        raise failures[0]
+    return results
+
+
+@cache
+def _part_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max(1, cores() - 1), thread_name_prefix=PART_THREAD)
 
 
 @cache

@@ -20,17 +20,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import torch
 
-from llm_ssd.audio.checks import check_finite, check_length
+from llm_ssd.audio.checks import check_finite, check_length, loop_to_min_duration
 from llm_ssd.audio.mel import HOP_LENGTH, SAMPLE_RATE
 from llm_ssd.labels import EVENTS, PAQS, SCENES
-from llm_ssd.loudness import LOUDNESS_STEP, percentile_loudness
+from llm_ssd.loudness import LOUDNESS_STEP, Loudness, percentile_loudness
 from llm_ssd.model import threads
-from llm_ssd.model.inputs import features
-from llm_ssd.model.runtime import LoadedModel
+from llm_ssd.model.inputs import log_mel_of, loudness_of
+from llm_ssd.model.runtime import LoadedModel, normalise_loudness, normalise_mel
+from llm_ssd.model.soundaqnet import KERNELS, SoundAQnet
 from llm_ssd.result import Prediction, Window, mean_prediction
 
 WINDOW_SECONDS = 30.0
@@ -146,7 +148,8 @@ class MaxPool:
 
 
 Features = tuple[Span, torch.Tensor, np.ndarray]
-"""A window's span, log-mel (frames, 64) and loudness (steps,)."""
+"""A window's span, log-mel (frames, 64), and its samples (looped to the network's minimum),
+whose loudness is computed when its batch goes through the network (`_predict`)."""
 TIMED = ("decode", "log_mel", "loudness", "model")
 """Stages timed over all windows."""
 
@@ -233,13 +236,14 @@ def analyse(
         check_length(name, samples.size, rate)
         check_finite(name, samples)
         threads.fit()  # the share of the analyses running now (`threads.running`)
-        mel, loud, timings = features(samples, rate, models[0].device)
-        for stage, seconds in timings.items():
-            recording.timings[stage] += seconds
+        looped = loop_to_min_duration(samples, rate)
+        t0 = time.perf_counter()
+        mel = log_mel_of(looped, rate, models[0].device)
+        recording.timings["log_mel"] += time.perf_counter() - t0
         if batch and (len(batch) == size or mel.shape != batch[0][1].shape):
             _predict(recording, models, batch)
             batch = []
-        batch.append((span, mel, loud.n))
+        batch.append((span, mel, looped))
     _predict(recording, models, batch)
     return recording
 
@@ -257,17 +261,73 @@ def _timed(blocks: Iterable[np.ndarray], recording: Recording) -> Iterator[np.nd
 
 
 def _predict(recording: Recording, models: list[LoadedModel], batch: list[Features]) -> None:
-    """A batch of windows through every model, added to the recording."""
+    """A batch of windows' loudness, then the batch through every model, added to the recording.
+    With more than one thread, each window's loudness runs on a thread of its own; and a lone
+    window through SoundAQnet on a CPU has its mel towers computed while its loudness is
+    (`_overlapped`). Either way each operation is the same, so the numbers are."""
     if not batch:
         return
-    threads.fit()
+    width = threads.fit()
     t0 = time.perf_counter()
-    mel = torch.stack([m for _, m, _ in batch])
-    loud = torch.from_numpy(np.stack([n.astype(np.float32) for _, _, n in batch]))
-    outs = [model.predict(mel, loud) for model in models]
-    recording.timings["model"] += time.perf_counter() - t0
-    for i, (span, m, n) in enumerate(batch):
-        recording.add(span, m.cpu().numpy(), n, [_prediction(out, i) for out in outs])
+    if len(batch) == 1 and width > 1 and _towered(models):
+        loud, outs, loudness_seconds = _overlapped(models, batch[0], recording.rate, width)
+        louds = [loud]
+    else:
+        louds = threads.in_parallel(
+            [partial(loudness_of, looped, recording.rate) for _, _, looped in batch], width
+        )
+        loudness_seconds = time.perf_counter() - t0
+        mel = torch.stack([m for _, m, _ in batch])
+        loud = torch.from_numpy(np.stack([n.n.astype(np.float32) for n in louds]))
+        outs = [model.predict(mel, loud) for model in models]
+    recording.timings["loudness"] += loudness_seconds
+    recording.timings["model"] += time.perf_counter() - t0 - loudness_seconds  # beyond it
+    for i, ((span, m, _), n) in enumerate(zip(batch, louds, strict=True)):
+        recording.add(span, m.cpu().numpy(), n.n, [_prediction(out, i) for out in outs])
+
+
+def _towered(models: list[LoadedModel]) -> bool:
+    """Whether every model is SoundAQnet on a CPU, whose towers may run on threads of their own."""
+    return all(isinstance(m.model, SoundAQnet) and m.device == "cpu" for m in models)
+
+
+def _overlapped(
+    models: list[LoadedModel], window: Features, rate: int, width: int
+) -> tuple[Loudness, list[dict[str, np.ndarray]], float]:
+    """One window through SoundAQnet models with its loudness computed alongside their mel
+    towers, `width` parts at a time, the longest first (`threads.in_parallel`): the loudness
+    runs on one thread no slower than on two, the towers share the cores with it. Returns the
+    loudness, each model's outputs, and the seconds the loudness took."""
+    _, mel, looped = window
+    mels = [normalise_mel(m.norm, mel[None]) for m in models]
+    seconds: list[float] = []
+
+    def loudness_part() -> tuple[Loudness, list[list[torch.Tensor]]]:
+        t0 = time.perf_counter()
+        loud = loudness_of(looped, rate)
+        seconds.append(time.perf_counter() - t0)
+        n = torch.from_numpy(loud.n[None].astype(np.float32))
+        with torch.inference_mode():
+            nodes = [
+                [m.model.loudness_node(normalise_loudness(m.norm, n), k) for k in KERNELS]
+                for m in models
+            ]
+        return loud, nodes
+
+    def mel_part(i: int, kernel: int) -> torch.Tensor:
+        with torch.inference_mode():
+            return models[i].model.mel_node(mels[i], kernel)
+
+    towers = [(i, k) for i in range(len(models)) for k in sorted(KERNELS, reverse=True)]
+    done = threads.in_parallel([loudness_part] + [partial(mel_part, *t) for t in towers], width)
+    loud, loudness_nodes = done[0]
+    mel_nodes = dict(zip(towers, done[1:], strict=True))
+    outs = []
+    with torch.inference_mode():
+        for i, model in enumerate(models):
+            nodes = [mel_nodes[i, k] for k in KERNELS] + loudness_nodes[i]
+            outs.append(model.outputs(model.model.from_nodes(nodes)))
+    return loud, outs, seconds[0]
 
 
 def _prediction(out: dict[str, np.ndarray], i: int) -> Prediction:

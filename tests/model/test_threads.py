@@ -80,47 +80,56 @@ def test_apply_sets_torch_numba_and_the_loudness_in_each_thread(monkeypatch):
 def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypatch, tmp_path):
     """Two analyses at once in one process (the app's two queue slots) each run on half the
     cores, as torch, numba and the loudness report it in the network's stage; one alone runs
-    on all of them; the records are the same bits."""
+    on all of them, its mel towers on threads of their own alongside its loudness (with more
+    than one core); the records are the same bits."""
     import numpy as np
     import soundfile as sf
 
     from llm_ssd.analysis import analyze
     from llm_ssd.model import windows
     from llm_ssd.model.runtime import LoadedModel
+    from llm_ssd.model.soundaqnet import SoundAQnet
 
     monkeypatch.delenv(ENV_THREADS, raising=False)
     clip = tmp_path / "noise.wav"
     sf.write(clip, 0.05 * np.random.default_rng(3).standard_normal(3 * 32000), 32000)
     threads.apply()
     both_running = threading.Barrier(2, timeout=WORKER_WAIT)
-    features, predict = windows.features, LoadedModel.predict
+    log_mel_of, outputs, mel_node = windows.log_mel_of, LoadedModel.outputs, SoundAQnet.mel_node
     seen: dict[str, dict[str, int]] = {}
+    tower_threads: set[str] = set()
 
     def together(*args, **kwargs):
         if threading.current_thread().name.startswith("side"):
             both_running.wait()  # each analysis has begun: two are running
-        return features(*args, **kwargs)
+        return log_mel_of(*args, **kwargs)
 
     def reporting(self, *args, **kwargs):
         if threading.current_thread().name.startswith("side"):
             both_running.wait()  # neither has ended: both fitted their share with two running
         seen[threading.current_thread().name] = threads.in_force()
-        return predict(self, *args, **kwargs)
+        return outputs(self, *args, **kwargs)
 
-    monkeypatch.setattr(windows, "features", together)
-    monkeypatch.setattr(LoadedModel, "predict", reporting)
+    def tower(self, *args, **kwargs):
+        tower_threads.add(threading.current_thread().name.split("_")[0])
+        return mel_node(self, *args, **kwargs)
+
+    monkeypatch.setattr(windows, "log_mel_of", together)
+    monkeypatch.setattr(LoadedModel, "outputs", reporting)
+    monkeypatch.setattr(SoundAQnet, "mel_node", tower)
     records = {}
 
     def run(name: str) -> None:
         records[name] = analyze(clip).to_dict()
 
     run("alone")
+    cores = threads.cores()
+    assert (threads.PART_THREAD in tower_threads) == (cores > 1), tower_threads
     pair = [threading.Thread(target=run, args=(f"side {i}",), name=f"side {i}") for i in (1, 2)]
     for thread in pair:
         thread.start()
     for thread in pair:
         thread.join()
-    cores = threads.cores()
     share = max(1, cores // 2)
     assert seen["MainThread"] == {"torch": cores, "numba": cores, "loudness": cores, "cores": cores}
     for i in (1, 2):
@@ -129,6 +138,37 @@ def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypa
     made = ("timings",)
     same = [{k: v for k, v in r.items() if k not in made} for r in records.values()]
     assert same[0] == same[1] == same[2]
+
+
+def test_in_parallel_runs_each_part_on_one_thread_and_gives_the_results_in_order(monkeypatch):
+    """Parts of an analysis run `width` at a time, each on one thread of every library, on this
+    thread and kept helpers; the results come back in the tasks' order, this thread has its
+    share again after, and a part's error is raised here."""
+    monkeypatch.delenv(ENV_THREADS, raising=False)
+    threads.apply()
+    started = threading.Barrier(2, timeout=WORKER_WAIT)
+
+    def part(i: int):
+        if i < 2:
+            started.wait()  # the first two run at once: on two threads
+        return i, threading.current_thread().name, threads.in_force()
+
+    done = threads.in_parallel([lambda i=i: part(i) for i in range(5)], 2)
+    assert [i for i, _, _ in done] == list(range(5))
+    assert {name.split("_")[0] for _, name, _ in done} == {"MainThread", threads.PART_THREAD}
+    one = {"torch": 1, "numba": 1, "loudness": 1, "cores": threads.cores()}
+    assert all(force == one for _, _, force in done)
+    two = {"torch": 2, "numba": 2, "loudness": 2, "cores": threads.cores()}
+    assert threads.in_force() == two
+
+    def failing():
+        raise ValueError("this part failed")
+
+    with pytest.raises(ValueError, match="this part failed"):
+        threads.in_parallel([failing] + [threads.in_force] * 20, 2)
+    assert threads.in_force() == two
+    assert threads.in_parallel([threads.in_force], 2) == [two]  # one part: here, on the share
+    threads.apply(1)
 
 
 def probe(path: str, barrier) -> dict:
