@@ -16,11 +16,10 @@ import numpy as np
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
 from llm_ssd.figures import processes
-from llm_ssd.figures.live import trail_figure
+from llm_ssd.figures.live import live_panels
 from llm_ssd.live.session import INTERVAL, LIMIT, TRAIL_SECONDS, LiveSession, TrailPoint, Window
 from llm_ssd.live.status import LEVELS_NOTE, minutes, status_line
 from llm_ssd.model.windows import WINDOW_SECONDS
-from llm_ssd.reading.alt_text import circumplex_text, events_text, paq_text
 from llm_ssd.result import Analysis
 from ui.page import CONCURRENCY_LIMIT, DRAWING_PROCESSES, described, panel_line
 
@@ -41,29 +40,16 @@ then offers the recording to Describe for the full analysis, timeline and captio
 {LEVELS_NOTE}"""
 
 
-def draw(analysis: Analysis, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
-    """One update's panels, ready to send."""
-    points = [(p.heard, p.isop, p.isoe) for p in trail]
-    earlier = ""
-    if len(trail) > 1:
-        low, high = min(p.isop for p in trail), max(p.isop for p in trail)
-        earlier = (f" Its trail: {len(trail) - 1} earlier points, ISO Pleasantness from "
-                   f"{low:+.2f} to {high:+.2f}.")  # fmt: skip
-    return {
-        "scene": plots.scene_confidences(analysis),
-        "events": described(plots.events_figure(analysis), events_text(analysis)),
-        "paq": described(plots.paq_figure(analysis), paq_text(analysis)),
-        "circumplex": described(
-            trail_figure(analysis, points, TRAIL_SECONDS), circumplex_text(analysis) + earlier
-        ),
-    }
-
-
 def draw_elsewhere(analysis: Analysis, _: Window, trail: tuple[TrailPoint, ...]) -> dict[str, Any]:
-    """The panels, drawn in another process: matplotlib holds Python's lock while it draws
-    (1.5 s an update, far more on a busy machine), which would stall the page's handling of
-    every visitor's chunks, and Gradio drops the chunks that come while one is pending."""
-    return processes.send(DRAWING_PROCESSES, draw, analysis, trail).result()
+    """One update's panels, ready to send; the figures drawn in another process
+    (`live_panels`): matplotlib holds Python's lock while it draws (1.5 s an update, far more
+    on a busy machine), which would stall the page's handling of every visitor's chunks, and
+    Gradio drops the chunks that come while one is pending."""
+    points = [(p.heard, p.isop, p.isoe) for p in trail]
+    drawn = processes.elsewhere(DRAWING_PROCESSES, live_panels, analysis, points, TRAIL_SECONDS)
+    return {"scene": plots.scene_confidences(analysis)} | {
+        name: described(image, text) for name, (image, text) in drawn.items()
+    }
 
 
 def new_session() -> LiveSession:

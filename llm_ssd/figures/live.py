@@ -1,5 +1,7 @@
-"""The circumplex of a live session: the latest point on the surveyed places, and a fading trail
-of the points before it, the oldest palest."""
+"""The panels of a live session's update: its events and radar, and its circumplex with the
+latest point on the surveyed places and a fading trail of the points before it, the oldest
+palest; drawn and encoded for the page with their text alternatives (`live_panels`, which a
+drawing process runs: this module imports no more than the figures do)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 
-from llm_ssd.figures.panels import CLIP_COLOURS, circumplex_figure
+from llm_ssd.figures.images import PAGE_FORMAT, Rendered, render
+from llm_ssd.figures.panels import CLIP_COLOURS, circumplex_figure, events_figure, paq_figure
+from llm_ssd.reading.alt_text import circumplex_text, events_text, paq_text, trail_text
 from llm_ssd.result import Analysis
 
 TRAIL_COLOUR = CLIP_COLOURS[0]
@@ -43,3 +47,28 @@ def trail_figure(
                edgecolors="none", zorder=6, label="earlier")  # fmt: skip
     ax.set_title("Circumplex, with the last minutes' trail")
     return fig
+
+
+LIVE_PANELS = ("events", "paq", "circumplex")
+"""The figures of a live update, by the names the page gives them."""
+
+
+def live_panels(
+    analysis: Analysis, trail: Sequence[tuple[float, float, float]], span: float
+) -> dict[str, tuple[Rendered, str]]:
+    """Each of `LIVE_PANELS`, drawn and encoded for the page, with its text alternative; the
+    circumplex with `trail` (as `trail_figure`)."""
+    figures = {
+        "events": (events_figure(analysis), events_text(analysis)),
+        "paq": (paq_figure(analysis), paq_text(analysis)),
+        "circumplex": (
+            trail_figure(analysis, trail, span),
+            circumplex_text(analysis) + trail_text([isop for _, isop, _ in trail]),
+        ),
+    }
+    panels = {}
+    for name, (fig, text) in figures.items():
+        image = render(fig)
+        image.encoded(PAGE_FORMAT)
+        panels[name] = (image, text)
+    return panels

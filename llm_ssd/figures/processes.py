@@ -51,6 +51,23 @@ def send(processes: int, task: Callable[..., T], *args: Any) -> Future[T]:
             main.__file__ = script
 
 
+def elsewhere(processes: int, task: Callable[..., T], *args: Any) -> T:
+    """`task(*args)` run in one of the drawing processes and waited for; run here if they
+    fail (the pool is then started afresh for the next task)."""
+    try:
+        return send(processes, task, *args).result()
+    except FAILED as exc:
+        _broken(processes, exc)
+    return task(*args)
+
+
+def _broken(processes: int, exc: BaseException) -> None:
+    """Say that the pool failed, and drop it."""
+    log.warning("The drawing processes failed (%s); the figures are drawn here.", exc)
+    pool(processes).shutdown(wait=False, cancel_futures=True)
+    pool.cache_clear()
+
+
 def warm(processes: int) -> None:
     """Start the drawing processes now, in the background: the first visitor's figures then
     find them ready (each takes a second or two to start and import matplotlib)."""
@@ -71,9 +88,7 @@ def drawn(analysis: Analysis, processes: int) -> Iterator[tuple[int, Rendered]]:
             done.add(i)
             yield i, image
     except FAILED as exc:
-        log.warning("The drawing processes failed (%s); the figures are drawn here.", exc)
-        pool(processes).shutdown(wait=False, cancel_futures=True)
-        pool.cache_clear()
+        _broken(processes, exc)
     finally:  # the page went away: no figure it will not show is drawn
         for future in futures:
             future.cancel()

@@ -3,6 +3,8 @@ and for anyone who cannot see the picture. Plain strings from an `Analysis`; no 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from llm_ssd.audio.checks import clock
 from llm_ssd.audio.mel import MEL_FMAX, MEL_FMIN
 from llm_ssd.labels import PAQ_ANGLES, PAQS
@@ -58,6 +60,17 @@ def circumplex_text(analysis: Analysis) -> str:
     return (
         f"Circumplex: ISO Pleasantness {analysis.isop:+.2f}, ISO Eventfulness "
         f"{analysis.isoe:+.2f}. Nearest surveyed places: {near}."
+    )
+
+
+def trail_text(isops: Sequence[float]) -> str:
+    """What a live circumplex's trail adds to its text alternative: the earlier points and the
+    span of their ISO Pleasantness, the newest point last in `isops` (nothing for one point)."""
+    if len(isops) < 2:
+        return ""
+    return (
+        f" Its trail: {len(isops) - 1} earlier points, ISO Pleasantness from "
+        f"{min(isops):+.2f} to {max(isops):+.2f}."
     )
 
 
