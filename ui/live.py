@@ -23,8 +23,13 @@ from llm_ssd.model.windows import WINDOW_SECONDS
 from llm_ssd.result import Analysis
 from ui.page import CONCURRENCY_LIMIT, DRAWING_PROCESSES, described, panel_line
 
-STREAM_EVERY = 0.5
-"""Seconds of audio in each chunk the browser sends (Gradio's default)."""
+SHOW_EVERY = 1.0
+"""Seconds between the page's looks at its session (`show`). The microphone's chunks come every
+0.1 s (Gradio's Audio sends them at that pace, whatever the event's stream_every says)."""
+PANELS = ("scene", "events", "paq", "circumplex")
+"""What a picture shows, in the order of `show`'s outputs after the status line."""
+Shown = tuple[int, int] | None
+"""The session and the number of the picture the page shows."""
 SLOTS = threading.BoundedSemaphore(CONCURRENCY_LIMIT)
 """Live analyses at once, over all visitors: as many as the app's other analyses
 (`CONCURRENCY_LIMIT`); a visitor's update that finds none free is skipped."""
@@ -56,32 +61,43 @@ def new_session() -> LiveSession:
     return LiveSession(draw_elsewhere, SLOTS)
 
 
-def listen(
-    chunk: tuple[int, np.ndarray] | None, session: LiveSession | None, shown: int
-) -> tuple[Any, ...]:
-    """One chunk from the microphone: keep it, maybe start an update, and send the latest
-    picture if it is new (the panels are left as they are otherwise)."""
+def hear(chunk: tuple[int, np.ndarray] | None, session: LiveSession | None) -> LiveSession:
+    """One chunk from the microphone: keep it, and maybe start an update. Nothing else goes to
+    the page from here (`show` does that): Gradio keeps only the latest chunk that its stream
+    has not taken yet, so each output a chunk updated made the next ones wait, and lost them
+    when the app was busy."""
     if session is None or session.stopped:
-        session, shown = new_session(), 0
+        session = new_session()
     if chunk is not None:
         rate, samples = chunk
         try:
             session.hear(samples, rate)
         except LLMSSDError as exc:
             session.error = str(exc)
-    picture = session.picture
-    if picture is None or picture.number == shown:
-        panels = (gr.skip(),) * 4
+    return session
+
+
+def show(session: LiveSession | None, shown: Shown) -> tuple[Any, ...]:
+    """What the page shows of the session now: its status line, and the latest picture if it
+    is new (the panels are left as they are otherwise)."""
+    picture = session.picture if session is not None else None
+    if picture is None or (id(session), picture.number) == shown:
+        panels = (gr.skip(),) * len(PANELS)
     else:
-        shown = picture.number
-        panels = tuple(picture.shown[k] for k in ("scene", "events", "paq", "circumplex"))
-    return session, shown, status_line(session), *panels
+        shown = (id(session), picture.number)
+        panels = tuple(picture.shown[k] for k in PANELS)
+    return shown, status_line(session), *panels
 
 
 def finish(session: LiveSession | None) -> Iterator[tuple[Any, ...]]:
     """Stop: no more updates; the recording, up to the session's limit, offered to Describe."""
     if session is None or session.recording.samples == 0:
-        yield status_line(None), gr.Audio(None, visible=False), gr.Button(visible=False)
+        yield (
+            status_line(None),
+            gr.Audio(None, visible=False),
+            gr.Button(visible=False),
+            gr.Timer(active=False),
+        )
         return
     session.stop()
     with tempfile.TemporaryDirectory(prefix="llm-ssd-live-") as folder:  # Gradio copies it
@@ -90,6 +106,7 @@ def finish(session: LiveSession | None) -> Iterator[tuple[Any, ...]]:
             status_line(session),
             gr.Audio(str(path), visible=True),
             gr.Button(visible=True),
+            gr.Timer(active=False),
         )
 
 
@@ -127,19 +144,33 @@ def build_live_tab(describe_audio: gr.Audio, tabs: gr.Tabs) -> None:
             panel_line("events")
             events = gr.Plot(label="Sound events, live", show_label=False)
     session = gr.State(None)
-    shown = gr.State(0)
+    shown = gr.State(None)
+    looks = gr.Timer(SHOW_EVERY, active=False)
+    microphone.start_recording(
+        lambda: gr.Timer(active=True), outputs=looks, api_visibility="private"
+    )
     microphone.stream(
-        listen,
-        inputs=[microphone, session, shown],
-        outputs=[session, shown, status, scene, events, paq, circumplex],
-        stream_every=STREAM_EVERY,
+        hear,
+        inputs=[microphone, session],
+        outputs=session,
         time_limit=int(LIMIT + INTERVAL),
         concurrency_limit=None,
         show_progress="hidden",
         api_visibility="private",
     )
+    looks.tick(
+        show,
+        inputs=[session, shown],
+        outputs=[shown, status, scene, events, paq, circumplex],
+        concurrency_limit=None,
+        show_progress="hidden",
+        api_visibility="private",
+    )
     microphone.stop_recording(
-        finish, inputs=session, outputs=[status, recording, to_describe], api_visibility="private"
+        finish,
+        inputs=session,
+        outputs=[status, recording, to_describe, looks],
+        api_visibility="private",
     )
     to_describe.click(
         lambda path: (path, gr.Tabs(selected=DESCRIBE_TAB)),

@@ -110,6 +110,7 @@ class LiveSession:
         self._lock = threading.Lock()
         self._busy = False
         self._last_start: float | None = None
+        self._first_chunk: float | None = None
         self._updates = 0
 
     @property
@@ -121,8 +122,11 @@ class LiveSession:
         with self._lock:
             if self.stopped or self.recording.full:
                 return None
+            now = self.clock() if now is None else now
+            if self._first_chunk is None:
+                self._first_chunk = now
             self.recording.add(samples, rate)
-            window = self._start(self.clock() if now is None else now)
+            window = self._start(now)
         if window is not None and self.background:
             threading.Thread(target=self.run, args=(window,), daemon=True).start()
         return window
@@ -178,6 +182,13 @@ class LiveSession:
         if self.picture is None:
             return None
         return self.recording.seconds - self.picture.window.end
+
+    def since_first_chunk(self, now: float | None = None) -> float:
+        """Seconds since the first chunk came: as much audio as the microphone has sent since
+        (the heard seconds fall short of it when chunks are lost on the way)."""
+        if self._first_chunk is None:
+            return 0.0
+        return (self.clock() if now is None else now) - self._first_chunk
 
     def stop(self) -> None:
         """No more chunks or updates; one running finishes."""

@@ -7,6 +7,10 @@ from llm_ssd.audio.checks import NETWORK_MIN_DURATION
 from llm_ssd.live.session import LiveSession
 from llm_ssd.model.windows import WINDOW_SECONDS
 
+LOST_AFTER = 3.0
+"""Seconds of audio that may be missing (late or lost on the way) before the status says so."""
+LOST_SHARE = 0.2
+"""The share of the time since the first chunk that may be missing before the status says so."""
 LEVELS_NOTE = (
     "The microphone's level is unknown, so loudness and the feelings that depend on it are "
     "relative: levels are relative unless you calibrate."
@@ -32,14 +36,24 @@ def status_line(session: LiveSession | None) -> str:
         head = f"Stopped after {heard:.0f} s."
     else:
         head = f"Heard {heard:.0f} s."
+    parts = [head, *_picture_parts(session)]
+    if session.error:
+        parts.append(f"⚠️ {session.error}")
+    parts.append(lost_note(session))
+    return " ".join(part for part in parts if part)
+
+
+def _picture_parts(session: LiveSession) -> list[str]:
+    """What the status says of the picture: when the first comes, or how current it is."""
+    heard = session.recording.seconds
     picture, age = session.picture, session.age()
     if picture is None or age is None:
         if heard < NETWORK_MIN_DURATION:
             wait = NETWORK_MIN_DURATION - heard
             need = f"the network needs {NETWORK_MIN_DURATION:.1f} s"
-            return f"{head} The first picture comes in {wait:.0f} s ({need})."
-        return f"{head} Analysing the first {heard:.0f} s…"
-    parts = [head, f"**Heard up to {age:.0f} s ago**"]
+            return [f"The first picture comes in {wait:.0f} s ({need})."]
+        return [f"Analysing the first {heard:.0f} s…"]
+    parts = [f"**Heard up to {age:.0f} s ago**"]
     if picture.window.full:
         parts[-1] += f": the last {WINDOW_SECONDS:.0f} s, updated every {session.interval:g} s."
     else:
@@ -51,6 +65,20 @@ def status_line(session: LiveSession | None) -> str:
         )
     parts.append(f"The last update took {picture.seconds:.1f} s")
     parts[-1] += f"; {session.skipped} requests skipped while one ran." if session.skipped else "."
-    if session.error:
-        parts.append(f"⚠️ {session.error}")
-    return " ".join(parts)
+    return parts
+
+
+def lost_note(session: LiveSession, now: float | None = None) -> str:
+    """A warning when much of what the microphone sent never arrived (the app too busy to take
+    every chunk), else nothing."""
+    if session.stopped or session.recording.full:
+        return ""
+    sent, heard = session.since_first_chunk(now), session.recording.seconds
+    if sent - heard <= max(LOST_AFTER, LOST_SHARE * sent):
+        return ""
+    return (
+        f"⚠️ The app received {heard:.0f} s of the {sent:.0f} s since you pressed Record: it is "
+        "too busy to take every piece the microphone sends, so the picture (and the recording) "
+        "has gaps. Fewer people listening live at once helps, or record a clip and press "
+        "Describe."
+    )
