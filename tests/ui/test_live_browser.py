@@ -6,9 +6,11 @@ street, its trail on the annoying side. Screenshots mid-stream at both widths go
 test-artifacts/browser/live-*.png.
 
 The test follows the page's own clock, the seconds it says it has heard, never the wall clock:
-on a busy machine the fake microphone's audio reaches the app late (it has been seen at 5 % of
-real time). It fails with a clear message when no audio arrives at all, and is skipped, saying
-the rate measured, when the audio arrives too slowly to finish within `MOST_SECONDS`."""
+on a busy machine much of the fake microphone's audio never reaches the app (the two Chromiums
+take most of the 2 cores, and Gradio keeps only the latest chunk its stream has not taken: 35-60 %
+arrived on the idle machine, 14 % in a full test run). It fails with a clear message when no
+audio arrives at all, and is skipped, saying the rate measured, when the audio arrives too
+slowly to finish within `MOST_SECONDS`."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from app_server import ROOT, AppServer
 from test_app_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, ci
 
 from llm_ssd.live.session import INTERVAL
+from llm_ssd.model.windows import WINDOW_SECONDS
 
 try:
     from playwright.sync_api import Page, sync_playwright
@@ -34,17 +37,19 @@ pytestmark = pytest.mark.browser
 
 PARK = ROOT / "examples" / "real_birds.flac"  # park (0.999), ISOP +0.23 (examples/README.md)
 STREET = ROOT / "examples" / "street_traffic.flac"  # street_traffic (0.996), ISOP -0.45
-PARK_SECONDS, STREET_SECONDS = 16.0, 24.0
-"""The parts of the first visitor's microphone: the live window is what has been heard (up to
-30 s), so after 24 s of street it is mostly street, which the model hears as street (5 s of 15
-are enough), and the 16 s of park give a few updates of park first."""
+PARK_SECONDS, STREET_SECONDS = 20.0, 280.0
+"""The parts of the first visitor's microphone: 20 s of park give the first updates (the first
+comes after 2.8 s heard), then street for as long as the test may listen (Chromium's fake
+microphone plays its file again at the end). On a busy app some chunks never arrive (Gradio
+keeps only the latest one its stream has not taken), so less of the park is heard than was
+played; the street after it is heard all the same."""
 FAKE_RATE = 48000
-HEARD_ALL = PARK_SECONDS + STREET_SECONDS + 2 * INTERVAL
-"""Heard seconds by which both scenes and both sides of the trail must have been shown (the
-fake microphone then plays its file again)."""
+HEARD_ALL = PARK_SECONDS + WINDOW_SECONDS + 2 * INTERVAL
+"""Heard seconds by which both scenes and both sides of the trail must have been shown: by then
+the live window (the last 30 s heard) is all street, however little of the park arrived."""
 NOTHING_AFTER = 90.0
 """Seconds after Record with nothing heard: the fake microphone is broken, the test fails."""
-MOST_SECONDS = 300.0
+MOST_SECONDS = 180.0
 """The longest the test listens: audio arriving too slowly to be heard by then skips it."""
 RATE_FROM = 20.0
 """Seconds of listening after which the arrival rate is judged."""
