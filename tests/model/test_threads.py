@@ -84,6 +84,7 @@ def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypa
     than one core); the records are the same bits."""
     import numpy as np
     import soundfile as sf
+    import torch
 
     from llm_ssd.analysis import analyze
     from llm_ssd.model import windows
@@ -96,8 +97,11 @@ def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypa
     threads.apply()
     both_running = threading.Barrier(2, timeout=WORKER_WAIT)
     log_mel_of, outputs, mel_node = windows.log_mel_of, LoadedModel.outputs, SoundAQnet.mel_node
+    in_parallel = threads.in_parallel
     seen: dict[str, dict[str, int]] = {}
-    tower_threads: set[str] = set()
+    towers: list[int] = []
+    """The torch threads each mel tower of the analysis alone ran on."""
+    splits: dict[str, list[tuple[int, int]]] = {}
 
     def together(*args, **kwargs):
         if threading.current_thread().name.startswith("side"):
@@ -111,12 +115,18 @@ def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypa
         return outputs(self, *args, **kwargs)
 
     def tower(self, *args, **kwargs):
-        tower_threads.add(threading.current_thread().name.split("_")[0])
+        if not records:  # the analysis alone
+            towers.append(torch.get_num_threads())
         return mel_node(self, *args, **kwargs)
+
+    def split(tasks, width):  # which analysis ran parts side by side: how many, how wide
+        splits.setdefault(threading.current_thread().name, []).append((len(tasks), width))
+        return in_parallel(tasks, width)
 
     monkeypatch.setattr(windows, "log_mel_of", together)
     monkeypatch.setattr(LoadedModel, "outputs", reporting)
     monkeypatch.setattr(SoundAQnet, "mel_node", tower)
+    monkeypatch.setattr(threads, "in_parallel", split)
     records = {}
 
     def run(name: str) -> None:
@@ -124,7 +134,9 @@ def test_analyses_side_by_side_share_the_cores_and_give_the_same_record(monkeypa
 
     run("alone")
     cores = threads.cores()
-    assert (threads.PART_THREAD in tower_threads) == (cores > 1), tower_threads
+    # with more than one core: the loudness and the four mel towers as parts, `cores` at a time
+    assert ((5, cores) in splits.get("MainThread", [])) == (cores > 1), splits
+    assert towers == [1] * 4  # each tower on one torch thread (the analysis alone has `cores`)
     pair = [threading.Thread(target=run, args=(f"side {i}",), name=f"side {i}") for i in (1, 2)]
     for thread in pair:
         thread.start()
