@@ -16,7 +16,7 @@ import numpy as np
 from llm_ssd.errors import LLMSSDError
 from llm_ssd.figures import panels as plots
 from llm_ssd.figures import processes
-from llm_ssd.figures.live import live_panels
+from llm_ssd.figures.live import LIVE_PANELS, live_panels
 from llm_ssd.live.session import INTERVAL, LIMIT, TRAIL_SECONDS, LiveSession, TrailPoint, Window
 from llm_ssd.live.status import LEVELS_NOTE, minutes, status_line
 from llm_ssd.model.windows import WINDOW_SECONDS
@@ -26,7 +26,7 @@ from ui.page import CONCURRENCY_LIMIT, DRAWING_PROCESSES, described, panel_line
 SHOW_EVERY = 1.0
 """Seconds between the page's looks at its session (`show`). The microphone's chunks come every
 0.1 s (Gradio's Audio sends them at that pace, whatever the event's stream_every says)."""
-PANELS = ("scene", "events", "paq", "circumplex")
+PANELS = ("scene", *LIVE_PANELS)
 """What a picture shows, in the order of `show`'s outputs after the status line."""
 Shown = tuple[int, int] | None
 """The session and the number of the picture the page shows."""
@@ -49,7 +49,7 @@ def draw_elsewhere(analysis: Analysis, _: Window, trail: tuple[TrailPoint, ...])
     """One update's panels, ready to send; the figures drawn in another process
     (`live_panels`): matplotlib holds Python's lock while it draws (1.5 s an update, far more
     on a busy machine), which would stall the page's handling of every visitor's chunks, and
-    Gradio drops the chunks that come while one is pending."""
+    Gradio keeps only the latest chunk that its stream has not taken yet."""
     points = [(p.heard, p.isop, p.isoe) for p in trail]
     drawn = processes.elsewhere(DRAWING_PROCESSES, live_panels, analysis, points, TRAIL_SECONDS)
     return {"scene": plots.scene_confidences(analysis)} | {

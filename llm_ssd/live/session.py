@@ -183,12 +183,12 @@ class LiveSession:
             return None
         return self.recording.seconds - self.picture.window.end
 
-    def since_first_chunk(self, now: float | None = None) -> float:
+    def since_first_chunk(self) -> float:
         """Seconds since the first chunk came: as much audio as the microphone has sent since
         (the heard seconds fall short of it when chunks are lost on the way)."""
         if self._first_chunk is None:
             return 0.0
-        return (self.clock() if now is None else now) - self._first_chunk
+        return self.clock() - self._first_chunk
 
     def stop(self) -> None:
         """No more chunks or updates; one running finishes."""

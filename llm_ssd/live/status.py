@@ -68,12 +68,12 @@ def _picture_parts(session: LiveSession) -> list[str]:
     return parts
 
 
-def lost_note(session: LiveSession, now: float | None = None) -> str:
+def lost_note(session: LiveSession) -> str:
     """A warning when much of what the microphone sent never arrived (the app too busy to take
     every chunk), else nothing."""
     if session.stopped or session.recording.full:
         return ""
-    sent, heard = session.since_first_chunk(now), session.recording.seconds
+    sent, heard = session.since_first_chunk(), session.recording.seconds
     if sent - heard <= max(LOST_AFTER, LOST_SHARE * sent):
         return ""
     return (
