@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,13 +31,34 @@ FORMATS = (PAGE_FORMAT,)
 encoded from the same pixels when they are written, after the page has its figures)."""
 FAILED = (BrokenProcessPool, OSError, RuntimeError)
 """What a pool that cannot draw raises (a process killed, none could start, shut down)."""
+PARENT_POLL = 1.0
+"""Seconds between a drawing process's looks at whether the app that started it is still there."""
 
 
 @cache
 def pool(processes: int) -> ProcessPoolExecutor:
     """`processes` drawing processes, started (spawned: never a fork of torch's threads) as the
     first figures are sent (`send`); `warm` starts them sooner."""
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_leave_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def _leave_with_parent(parent: int) -> None:
+    """A drawing process's first act: a thread that ends the process once the app that started
+    it has gone (killed, or stopped with SIGTERM, the app runs no clean-up). Without it the
+    process would wait for work for ever: each process of a pool holds both ends of the pipe
+    the work comes through, so the app's end closing is never seen."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="llm-ssd-parent-watch", daemon=True).start()
 
 
 def send(processes: int, task: Callable[..., T], *args: Any) -> Future[T]:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -78,3 +79,43 @@ def test_a_drawing_process_does_not_run_the_apps_script(tmp_path):
     ran = runs.read_text().split()
     assert len(ran) == 1  # the script's own process only
     assert ran[0] not in pids.strip("[]").split(", ")  # the figures were drawn in others
+
+
+GONE_WAIT = 30.0
+"""Seconds the drawing processes of a killed app may take to notice and end."""
+
+
+def test_the_drawing_processes_end_when_the_app_is_killed(tmp_path):
+    """An app stopped by SIGKILL (or SIGTERM, which runs no clean-up) left its drawing processes
+    waiting for work for ever, 380 MB each: a day of restarts would fill the machine."""
+    script = tmp_path / "app.py"
+    script.write_text(
+        textwrap.dedent(f"""
+        import os
+        from llm_ssd.figures import processes
+        pids = {{processes.send({PROCESSES}, os.getpid).result() for _ in range(8)}}
+        print(" ".join(map(str, sorted(pids))), flush=True)
+        os._exit(9)  # gone without clean-up
+    """)
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "pids.txt"
+    with out.open("w") as stdout:  # a file: a pipe would stay open in the processes left behind
+        code = subprocess.run([sys.executable, str(script)], env=env, stdout=stdout,
+                              timeout=SCRIPT_WAIT, check=False).returncode  # fmt: skip
+    assert code == 9
+    pids = [int(pid) for pid in out.read_text().split()]
+    assert pids
+    deadline = time.monotonic() + GONE_WAIT
+    while time.monotonic() < deadline and any(alive(pid) for pid in pids):
+        time.sleep(0.2)
+    assert not [pid for pid in pids if alive(pid)], "drawing processes outlived their app"
+
+
+def alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
